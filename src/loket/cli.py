@@ -1,0 +1,46 @@
+"""The `loket` command.
+
+loket demo      the demo municipality: migrate, seed when empty, web server + worker
+loket serve     production web server (gunicorn, several processes)
+loket worker    task worker with the periodic scheduler
+loket seed      build the demo municipality (`--residents 550000` for Antwerp scale)
+loket check     Django's deployment checks plus Loket's own; exits 1 on any problem
+loket bench     benchmark scenarios with a baseline measured in the same run
+loket envdocs   write docs/env.md from the settings' declarations
+loket <cmd>     any other Django management command (migrate, createsuperuser, ...)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.config.settings")
+    if args[:1] == ["demo"]:
+        os.environ.setdefault("LOKET_DEMO", "true")
+    if args[:1] in (["-h"], ["--help"], []):
+        print(__doc__)
+        return
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"loket: the settings are not safe or not complete:\n  {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+    from django.core.management import execute_from_command_line
+
+    if args[:1] == ["check"] and len(args) == 1:
+        args = ["check", "--deploy", "--fail-level", "WARNING"]
+    execute_from_command_line(["loket", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,435 @@
+"""Loket's settings: one module, every deployment fact read from the environment.
+
+Each variable is declared with help text through ``loket.config.env``; ``docs/env.md``
+is generated from these declarations (``loket envdocs``). Nothing here reads the
+database or imports project code that does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from loket.config.env import env_bool, env_choice, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+# --- Mode -------------------------------------------------------------------------
+
+LOKET_ENVIRONMENT = env_choice(
+    "LOKET_ENVIRONMENT",
+    "development",
+    ("development", "production"),
+    help="`production` turns on every safety: DEBUG off, secure cookies, HSTS, HTTPS "
+    "redirect, and Loket refuses to start with a default secret key.",
+    group="Mode",
+)
+PRODUCTION = LOKET_ENVIRONMENT == "production"
+
+DEBUG = env_bool(
+    "DEBUG",
+    not PRODUCTION,
+    help="Show detailed error pages. Default true in development, false in production; "
+    "production refuses to start when it is true.",
+    group="Mode",
+)
+LOKET_DEMO = env_bool(
+    "LOKET_DEMO",
+    False,
+    help="Demo municipality features: the demo banner and the local simulators of outside "
+    "services. `loket demo` sets it; production refuses to start with it.",
+    group="Mode",
+)
+
+_DEV_SECRET = "loket-development-only-secret-key-do-not-use-in-production-0000"  # noqa: S105
+SECRET_KEY = env_str(
+    "SECRET_KEY",
+    _DEV_SECRET,
+    help="Django's secret key (at least 50 random characters). Required in production, "
+    "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(64))'`.",
+    group="Mode",
+)
+
+if PRODUCTION:
+    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "LOKET_ENVIRONMENT=production needs SECRET_KEY: at least 50 random characters, "
+            "not the development default."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("LOKET_ENVIRONMENT=production refuses DEBUG=true.")
+    if LOKET_DEMO:
+        raise ImproperlyConfigured(
+            "LOKET_ENVIRONMENT=production refuses LOKET_DEMO=true: the demo enables local "
+            "simulators of outside services."
+        )
+
+# --- Paths and hosts --------------------------------------------------------------
+
+DATA_DIR = Path(
+    env_str(
+        "LOKET_DATA_DIR",
+        "var",
+        help="Folder for the SQLite database, uploaded and generated files (when stored "
+        "locally) and the demo's mail. Relative paths start from the working directory.",
+        group="Storage",
+    )
+).resolve()
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"],
+    help="Host names this deployment answers to, e.g. `loket.ingelmunster.be`. "
+    "Required in production.",
+    group="Mode",
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    [],
+    help="Extra origins allowed to post forms, e.g. `https://loket.ingelmunster.be` when "
+    "a proxy changes the host.",
+    group="Mode",
+)
+LOKET_BASE_URL = env_str(
+    "LOKET_BASE_URL",
+    "http://127.0.0.1:8000",
+    help="The public address of this deployment, used in e-mails, letters and QR codes.",
+    group="Mode",
+)
+
+# --- Database ---------------------------------------------------------------------
+
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    "",
+    help="Database, e.g. `postgres://loket:secret@db:5432/loket`. Empty: an embedded "
+    "SQLite file `loket.sqlite3` in LOKET_DATA_DIR (fine for a demo or a small town).",
+    group="Database",
+)
+DATABASE_CONN_MAX_AGE = env_int(
+    "DATABASE_CONN_MAX_AGE",
+    60,
+    help="Seconds a PostgreSQL connection is kept open between requests (0 closes it "
+    "after every request; use 0 behind PgBouncer in transaction mode).",
+    group="Database",
+)
+
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "loket.sqlite3"),
+            # WAL lets the web server read while the worker writes; IMMEDIATE takes the
+            # write lock at BEGIN so concurrent writers wait instead of failing.
+            "OPTIONS": {
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Applications -----------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "loket.core",
+    "loket.people",
+    "loket.portal",
+    "loket.backoffice",
+    "loket.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "loket.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "loket.config.urls"
+WSGI_APPLICATION = "loket.config.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "backoffice:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "loket.core.context_processors.municipality",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Language and time ------------------------------------------------------------
+
+LANGUAGE_CODE = "nl-be"
+LANGUAGES = [
+    ("nl-be", "Nederlands"),
+    ("fr", "Français"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Brussels"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static and uploaded files ----------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+# Serve static files straight from the package in development, so no collectstatic step.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOKET_STORAGE = env_choice(
+    "LOKET_STORAGE",
+    "filesystem",
+    ("filesystem", "s3"),
+    help="Where documents and uploads are stored: the local folder LOKET_DATA_DIR/media, "
+    "or S3-compatible object storage (install the `s3` extra and set the AWS_* variables).",
+    group="Storage",
+)
+_static_backend = (
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    if PRODUCTION
+    else "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+if LOKET_STORAGE == "s3":
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str(
+                    "AWS_STORAGE_BUCKET_NAME", "", help="S3 bucket for documents.", group="Storage"
+                ),
+                "endpoint_url": env_str(
+                    "AWS_S3_ENDPOINT_URL",
+                    "",
+                    help="S3 endpoint, for S3-compatible storage such as MinIO or Ceph.",
+                    group="Storage",
+                )
+                or None,
+                "region_name": env_str("AWS_S3_REGION_NAME", "", help="S3 region.", group="Storage")
+                or None,
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+        "staticfiles": {"BACKEND": _static_backend},
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": _static_backend},
+    }
+
+# --- Background work --------------------------------------------------------------
+
+LOKET_TASK_BACKEND = env_choice(
+    "LOKET_TASK_BACKEND",
+    "database",
+    ("database", "rq", "immediate"),
+    help="Engine behind Django's Tasks API: `database` (the default; run `loket worker`), "
+    "`rq` (Redis Queue on REDIS_URL, for many workers), or `immediate` (runs tasks "
+    "inline; tests only).",
+    group="Background work",
+)
+REDIS_URL = env_str(
+    "REDIS_URL",
+    "",
+    help="Redis, e.g. `redis://redis:6379/0`: used by the `rq` task backend and as the "
+    "shared cache when set.",
+    group="Background work",
+)
+LOKET_SCHEDULER = env_bool(
+    "LOKET_SCHEDULER",
+    True,
+    help="Whether `loket worker` also enqueues the periodic jobs when they are due. Safe "
+    "on every worker: a database lease makes sure each run is enqueued only once.",
+    group="Background work",
+)
+
+if LOKET_TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("LOKET_TASK_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif LOKET_TASK_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- E-mail -----------------------------------------------------------------------
+
+_email_default = "smtp" if PRODUCTION else "file"
+LOKET_EMAIL_BACKEND = env_choice(
+    "LOKET_EMAIL_BACKEND",
+    _email_default,
+    ("smtp", "file", "console"),
+    help="How e-mail leaves Loket: `smtp` (production), `file` (development: one file per "
+    "message in LOKET_DATA_DIR/mail) or `console`.",
+    group="E-mail",
+)
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}[LOKET_EMAIL_BACKEND]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost", help="SMTP server.", group="E-mail")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, help="SMTP port (587 with STARTTLS).", group="E-mail")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", help="SMTP user name.", group="E-mail")
+EMAIL_HOST_PASSWORD = env_str(
+    "EMAIL_HOST_PASSWORD", "", help="SMTP password (never logged).", group="E-mail"
+)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False, help="Use STARTTLS.", group="E-mail")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL",
+    "Loket <loket@example.invalid>",
+    help="Sender of Loket's e-mails, e.g. `Gemeente Ingelmunster <loket@ingelmunster.be>`.",
+    group="E-mail",
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security ---------------------------------------------------------------------
+
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool(
+    "SECURE_SSL_REDIRECT",
+    PRODUCTION,
+    help="Redirect plain HTTP to HTTPS. Default true in production; turn off only when "
+    "the reverse proxy already does it.",
+    group="Security",
+)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS",
+    31536000 if PRODUCTION else 0,
+    help="HTTP Strict Transport Security lifetime in seconds (one year in production).",
+    group="Security",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+if env_bool(
+    "LOKET_BEHIND_PROXY",
+    False,
+    help="Trust the reverse proxy's `X-Forwarded-Proto` header to know a request came "
+    "over HTTPS. Turn on only behind a proxy that sets it.",
+    group="Security",
+):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# --- Logging ----------------------------------------------------------------------
+
+LOG_LEVEL = env_choice(
+    "LOG_LEVEL",
+    "info",
+    ("debug", "info", "warning", "error"),
+    help="Least severe log level written to standard error.",
+    group="Logging",
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "loket.core.logging.RedactPersonalNumbers"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL.upper()},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Municipality defaults --------------------------------------------------------
+
+LOKET_SEED_RESIDENTS = env_int(
+    "LOKET_SEED_RESIDENTS",
+    11000,
+    help="How many residents `loket seed` (and `loket demo` on an empty database) creates "
+    "for the demo municipality.",
+    group="Demo",
+)
+
+# --- Serving ----------------------------------------------------------------------
+
+PORT = env_int(
+    "PORT", 8000, help="Port that `loket demo` and `loket serve` listen on.", group="Serving"
+)
+WEB_CONCURRENCY = env_int(
+    "WEB_CONCURRENCY",
+    3,
+    help="Web server processes started by `loket serve` (each with 4 threads). A rule of "
+    "thumb: two per CPU core.",
+    group="Serving",
+)

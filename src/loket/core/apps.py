@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "loket.core"
+    label = "core"
+    verbose_name = "Kernel"
+
+    def ready(self) -> None:
+        from loket.core import checks  # noqa: F401  (registers Loket's system checks)

@@ -1,0 +1,197 @@
+"""Writes of the kernel: the audit log, staff and departments, the periodic scheduler.
+
+Every module records audit lines through ``audit_record``; nothing else writes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from croniter import croniter
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from loket.core.constants import AuditAction, StaffRole
+from loket.core.logging import redact
+from loket.core.models import (
+    AuditEvent,
+    Department,
+    DepartmentMembership,
+    ScheduledRun,
+    User,
+    WorkerHeartbeat,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused the change; the message is shown to the user as is."""
+
+
+# --- Audit log ---------------------------------------------------------------------
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: AuditAction | str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    subject_person_id: int | None = None,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one line to the audit log: who did what to which object, when and why.
+
+    Call it inside the transaction of the change it records, so both land or neither.
+    Labels and reasons pass through the national-number redactor.
+    """
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+        object_label = object_label or str(target)
+    if not object_type:
+        raise ValueError("audit_record needs a target or an object_type")
+    label = actor.get_username() if actor is not None else "system"
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=label[:200],
+        action=str(action),
+        object_type=object_type,
+        object_id=object_id,
+        object_label=redact(object_label)[:200],
+        subject_person_id=subject_person_id,
+        reason=redact(reason)[:500],
+        changes=changes or {},
+    )
+
+
+# --- Staff and departments ---------------------------------------------------------
+
+
+@transaction.atomic
+def department_add_member(
+    *, actor: User | None, department: Department, user: User, role: StaffRole | str
+) -> DepartmentMembership:
+    membership, created = DepartmentMembership.objects.get_or_create(
+        department=department, user=user, role=str(role)
+    )
+    if created:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=membership,
+            changes={"role": str(role)},
+        )
+    return membership
+
+
+@transaction.atomic
+def department_set_liaison(*, actor: User | None, department: Department, user: User) -> None:
+    """Make ``user`` the department's communication liaison; they must be a member."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    if not DepartmentMembership.objects.filter(department=department, user=user).exists():
+        raise DomainError(
+            f"{user.get_full_name() or user.get_username()} werkt niet bij {department.name}."
+        )
+    previous = department.communication_liaison_id
+    department.communication_liaison = user
+    department.save(update_fields=["communication_liaison"])
+    DepartmentMembership.objects.get_or_create(
+        department=department, user=user, role=StaffRole.COMMUNICATION_LIAISON
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=department,
+        changes={"communication_liaison": [previous, user.pk]},
+    )
+
+
+# --- Periodic jobs -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    cron: str
+    enqueue: Callable[[], Any]
+
+
+PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+
+
+def periodic(cron: str) -> Callable[[Any], Any]:
+    """Declare a task (from the Tasks API) as recurring, e.g. ``@periodic("0 2 * * *")``.
+
+    Put it above ``@task`` in a module's ``tasks.py``. Times are in the deployment's
+    time zone (Europe/Brussels).
+    """
+    if not croniter.is_valid(cron):
+        raise ValueError(f"not a cron expression: {cron!r}")
+
+    def register(task: Any) -> Any:
+        name = f"{task.module_path}" if hasattr(task, "module_path") else repr(task)
+        PERIODIC_JOBS[name] = PeriodicJob(name=name, cron=cron, enqueue=task.enqueue)
+        return task
+
+    return register
+
+
+def scheduler_tick(*, now: datetime | None = None, worker_id: str) -> list[str]:
+    """Enqueue every periodic job whose latest due time has not been enqueued yet.
+
+    Only the most recent missed run is enqueued (no pile-up after downtime). Inserting
+    the ``ScheduledRun`` row is the lease: when two workers race, the loser's insert
+    fails on the unique constraint and it skips the job. Returns the jobs enqueued.
+    """
+    now = timezone.localtime(now or timezone.now())
+    enqueued: list[str] = []
+    for job in PERIODIC_JOBS.values():
+        due_at = croniter(job.cron, now).get_prev(datetime)
+        if now - due_at > timedelta(days=1):
+            continue
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(
+                    job=job.name, due_at=due_at, enqueued_at=timezone.now(), worker_id=worker_id
+                )
+                result = job.enqueue()
+                run.task_result_id = str(getattr(result, "id", ""))[:64]
+                run.save(update_fields=["task_result_id"])
+        except IntegrityError:
+            continue
+        logger.info("scheduled %s for %s", job.name, due_at.isoformat())
+        enqueued.append(job.name)
+    return enqueued
+
+
+def worker_heartbeat(*, worker_id: str, backend: str, started_at: datetime) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": socket.gethostname()[:200],
+            "pid": os.getpid(),
+            "backend": backend,
+            "started_at": started_at,
+            "last_seen_at": now,
+        },
+    )
+
+
+def worker_forget(*, worker_id: str) -> None:
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
