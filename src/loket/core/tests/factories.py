@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from loket.core.constants import OrganisationKind, StaffRole
+from loket.core.models import Department, DepartmentMembership, OpeningHours, Organisation, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Els"
+    last_name = factory.Sequence(lambda n: f"Peeters{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
+    password = factory.django.Password("correct-horse-battery-staple")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.MUNICIPALITY
+    name = factory.Sequence(lambda n: f"Gemeente Proefdorp {n}")
+    slug = factory.Sequence(lambda n: f"gemeente-{n}")
+    nis_code = "36007"
+    street = "Marktplein 1"
+    postcode = "8770"
+    municipality = "Proefdorp"
+    email = "info@example.invalid"
+    phone = "051 33 74 00"
+    is_primary = False
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    weekday = 0
+    opens = dt.time(9, 0)
+    closes = dt.time(12, 0)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Dienst {n}")
+    slug = factory.Sequence(lambda n: f"dienst-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DepartmentMembership
+
+    user = factory.SubFactory(StaffFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    role = StaffRole.CLERK
