@@ -37,9 +37,28 @@ def main(argv: list[str] | None = None) -> None:
 
     from django.core.management import execute_from_command_line
 
+    if args[:1] == ["envdocs"]:
+        _envdocs(args[1:])
+        return
     if args[:1] == ["check"] and len(args) == 1:
         args = ["check", "--deploy", "--fail-level", "WARNING"]
     execute_from_command_line(["loket", *args])
+
+
+def _envdocs(args: list[str]) -> None:
+    """Write docs/env.md (or print it with `--output -`) from the settings' declarations."""
+    from pathlib import Path
+
+    from loket.config.env import render_markdown
+
+    output = args[args.index("--output") + 1] if "--output" in args else "docs/env.md"
+    text = render_markdown()
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(text, encoding="utf-8")
+    print(f"Wrote {output}")
 
 
 if __name__ == "__main__":

@@ -244,28 +244,35 @@ _static_backend = (
     if PRODUCTION
     else "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+_s3_options = {
+    "bucket_name": env_str(
+        "AWS_STORAGE_BUCKET_NAME", "", help="S3 bucket for documents and uploads.", group="Storage"
+    ),
+    "endpoint_url": env_str(
+        "AWS_S3_ENDPOINT_URL",
+        "",
+        help="S3 endpoint, for S3-compatible storage such as MinIO or Ceph.",
+        group="Storage",
+    )
+    or None,
+    "region_name": env_str("AWS_S3_REGION_NAME", "", help="S3 region.", group="Storage") or None,
+    "access_key": env_str(
+        "AWS_ACCESS_KEY_ID", "", help="S3 access key (never logged).", group="Storage"
+    )
+    or None,
+    "secret_key": env_str(
+        "AWS_SECRET_ACCESS_KEY", "", help="S3 secret key (never logged).", group="Storage"
+    )
+    or None,
+    "default_acl": None,
+    "querystring_auth": True,
+    "file_overwrite": False,
+}
 if LOKET_STORAGE == "s3":
+    if not _s3_options["bucket_name"]:
+        raise ImproperlyConfigured("LOKET_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
     STORAGES = {
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": env_str(
-                    "AWS_STORAGE_BUCKET_NAME", "", help="S3 bucket for documents.", group="Storage"
-                ),
-                "endpoint_url": env_str(
-                    "AWS_S3_ENDPOINT_URL",
-                    "",
-                    help="S3 endpoint, for S3-compatible storage such as MinIO or Ceph.",
-                    group="Storage",
-                )
-                or None,
-                "region_name": env_str("AWS_S3_REGION_NAME", "", help="S3 region.", group="Storage")
-                or None,
-                "default_acl": None,
-                "querystring_auth": True,
-                "file_overwrite": False,
-            },
-        },
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options},
         "staticfiles": {"BACKEND": _static_backend},
     }
 else:

@@ -1,0 +1,41 @@
+"""Modules talk to each other only through their public surface (ARCHITECTURE.md §2)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "loket"
+PUBLIC = {"services", "selectors", "types", "constants"}
+# config wires the applications together; it may import their url and view modules.
+WIRING = {"config": {"urls", "views", "env"}}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_modules_import_only_each_others_public_surface():
+    offences = []
+    for path in SRC.rglob("*.py"):
+        relative = path.relative_to(SRC)
+        if len(relative.parts) < 2 or "tests" in relative.parts or "migrations" in relative.parts:
+            continue
+        own = relative.parts[0]
+        allowed = PUBLIC | WIRING.get(own, set())
+        for line, name in _imports(path):
+            parts = name.split(".")
+            if parts[0] != "loket" or len(parts) < 3 or parts[1] in (own, "cli"):
+                continue
+            if parts[2] not in allowed:
+                offences.append(f"{relative}:{line} imports {name}")
+    # "from loket.core.services import x" also yields "loket.core.services.x": fine.
+    assert not offences, "\n".join(offences)

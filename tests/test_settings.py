@@ -1,0 +1,89 @@
+"""Production refuses unsafe settings; `loket check` says so loudly; docs/env.md is current."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from loket.core.logging import RedactPersonalNumbers, redact
+
+from .conftest import REPO
+
+GOOD_SECRET = "p7V-3nQx9s1LrT0yBz8WcKd4HfJm2GaE6uYiOpNq5ZvXwRtS_lMkAjDhCgFeBnUo"
+PRODUCTION = {
+    "LOKET_ENVIRONMENT": "production",
+    "SECRET_KEY": GOOD_SECRET,
+    "ALLOWED_HOSTS": "loket.mandelmunster.example",
+}
+
+
+def test_check_passes_with_production_settings(loket_cli):
+    result = loket_cli("check", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loket.E" not in result.stdout + result.stderr
+
+
+def test_check_fails_loudly_in_development_mode(loket_cli):
+    result = loket_cli("check")
+    assert result.returncode == 1
+    assert "loket.E001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"DEBUG": "true"}, "DEBUG"),
+        ({"LOKET_DEMO": "true"}, "LOKET_DEMO"),
+    ],
+)
+def test_production_refuses_to_start_with_unsafe_settings(loket_cli, override, message):
+    env = {**PRODUCTION, **override}
+    if override.get("SECRET_KEY") == "":
+        del env["SECRET_KEY"]
+    result = loket_cli("check", **env)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_refuses_wildcard_hosts_in_production(loket_cli):
+    result = loket_cli("check", **{**PRODUCTION, "ALLOWED_HOSTS": "*"})
+    assert result.returncode == 1
+    assert "loket.E003" in result.stderr
+
+
+def test_invalid_value_gets_a_clear_message(loket_cli):
+    result = loket_cli("check", LOKET_TASK_BACKEND="celery")
+    assert result.returncode == 1
+    assert "LOKET_TASK_BACKEND" in result.stderr
+    assert "database, rq, immediate" in result.stderr
+
+
+def test_env_docs_are_generated_from_the_settings(loket_cli):
+    result = loket_cli("envdocs", "--output", "-")
+    assert result.returncode == 0, result.stderr
+    committed = (REPO / "docs" / "env.md").read_text(encoding="utf-8")
+    assert result.stdout.strip() == committed.strip(), "run `loket envdocs` and commit docs/env.md"
+    for name in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "LOKET_TASK_BACKEND", "REDIS_URL"):
+        assert f"`{name}`" in committed
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["lookup 85073003328 failed", "user 85.07.30-033.28 logged in", "nn=85 07 30 033 28"],
+)
+def test_national_numbers_are_redacted_from_logs(text, caplog):
+    assert "033" not in redact(text)
+    logger = logging.getLogger("loket.test")
+    logger.addFilter(RedactPersonalNumbers())
+    with caplog.at_level(logging.INFO, logger="loket.test"):
+        logger.info("%s", text)
+    assert "85" not in caplog.records[0].getMessage()
+    assert "[rijksregisternummer]" in caplog.records[0].getMessage()
+
+
+def test_ordinary_numbers_are_left_alone():
+    assert redact("order 2026-000123 costs 12 euro") == "order 2026-000123 costs 12 euro"
