@@ -1,0 +1,124 @@
+"""`loket demo`: the demo municipality with one command.
+
+Migrates the SQLite database in LOKET_DATA_DIR, seeds the demo municipality when the
+database is empty, then runs the web server and a task worker side by side until Ctrl-C.
+Running it again keeps the data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from loket.demo.services import demo_logins
+
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+class Command(BaseCommand):
+    help = "Start the demo municipality: web server and task worker, with demo data."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=None, help="Default: PORT (8000).")
+        parser.add_argument("--no-worker", action="store_true", help="Only the web server.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port = options["port"] or settings.PORT
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        self.stdout.write("Database bijwerken…")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("seed", verbosity=options["verbosity"])
+
+        env = {**os.environ, "LOKET_DEMO": "true", "PYTHONUNBUFFERED": "1"}
+        loket = [sys.executable, "-m", "loket"]
+        children: list[subprocess.Popen[bytes]] = [
+            subprocess.Popen([*loket, "serve", "--port", str(port), "--workers", "2"], env=env)
+        ]
+        if not options["no_worker"]:
+            children.append(subprocess.Popen([*loket, "worker"], env=env))
+
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            self._wait_until_up(port, children)
+            self._print_welcome(port)
+            while not stopping:
+                for child in children:
+                    if child.poll() is not None:
+                        raise CommandError(
+                            f"Een onderdeel van de demo stopte onverwacht (code {child.returncode})."
+                        )
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._stop(children)
+        self.stdout.write(
+            f"De demo is gestopt. Je gegevens blijven bewaard in {settings.DATA_DIR}."
+        )
+
+    def _wait_until_up(self, port: int, children: list[subprocess.Popen[bytes]]) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        url = f"http://127.0.0.1:{port}/healthz"
+        while time.monotonic() < deadline:
+            if any(child.poll() is not None for child in children):
+                raise CommandError(
+                    f"De webserver kon niet starten. Is poort {port} al in gebruik? "
+                    "Kies een andere met PORT=8080 make demo."
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        raise CommandError(f"De webserver antwoordde niet binnen {STARTUP_TIMEOUT:.0f} seconden.")
+
+    def _print_welcome(self, port: int) -> None:
+        base = f"http://127.0.0.1:{port}"
+        lines = [
+            "",
+            "Loket draait: de demogemeente is klaar.",
+            "",
+            f"  Portaal (inwoners)   {base}/",
+            f"  Backoffice           {base}/backoffice/",
+            f"  Configuratie         {base}/admin/",
+            f"  Gezondheid           {base}/healthz",
+            "",
+            "Demo-aanmeldingen (backoffice en configuratie):",
+        ]
+        for login in demo_logins():
+            lines.append(f"  {login.username:<18} {login.password:<18} {login.description}")
+        lines += ["", "Stoppen: Ctrl-C. Je gegevens blijven bewaard.", ""]
+        self.stdout.write("\n".join(lines))
+
+    def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for child in children:
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                child.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
