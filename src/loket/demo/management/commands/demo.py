@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"] or settings.PORT
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        self.stdout.write("Database bijwerken…")
+        self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed", verbosity=options["verbosity"])
 
@@ -63,16 +63,14 @@ class Command(BaseCommand):
                 for child in children:
                     if child.poll() is not None:
                         raise CommandError(
-                            f"Een onderdeel van de demo stopte onverwacht (code {child.returncode})."
+                            f"A part of the demo stopped unexpectedly (exit {child.returncode})."
                         )
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
             self._stop(children)
-        self.stdout.write(
-            f"De demo is gestopt. Je gegevens blijven bewaard in {settings.DATA_DIR}."
-        )
+        self.stdout.write(f"The demo has stopped. Its data stay in {settings.DATA_DIR}.")
 
     def _wait_until_up(self, port: int, children: list[subprocess.Popen[bytes]]) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -80,8 +78,8 @@ class Command(BaseCommand):
         while time.monotonic() < deadline:
             if any(child.poll() is not None for child in children):
                 raise CommandError(
-                    f"De webserver kon niet starten. Is poort {port} al in gebruik? "
-                    "Kies een andere met PORT=8080 make demo."
+                    f"The web server could not start. Is port {port} in use already? "
+                    "Choose another one: PORT=8080 make demo"
                 )
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
@@ -90,24 +88,24 @@ class Command(BaseCommand):
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.3)
-        raise CommandError(f"De webserver antwoordde niet binnen {STARTUP_TIMEOUT:.0f} seconden.")
+        raise CommandError(f"The web server did not answer within {STARTUP_TIMEOUT:.0f} seconds.")
 
     def _print_welcome(self, port: int) -> None:
         base = f"http://127.0.0.1:{port}"
         lines = [
             "",
-            "Loket draait: de demogemeente is klaar.",
+            "Loket is running: the demo municipality Mandelmunster is ready.",
             "",
-            f"  Portaal (inwoners)   {base}/",
-            f"  Backoffice           {base}/backoffice/",
-            f"  Configuratie         {base}/admin/",
-            f"  Gezondheid           {base}/healthz",
+            f"  Portal (residents)   {base}/",
+            f"  Back office (staff)  {base}/backoffice/",
+            f"  Configuration        {base}/admin/",
+            f"  Health               {base}/healthz",
             "",
-            "Demo-aanmeldingen (backoffice en configuratie):",
+            "Demo logins (back office and configuration):",
         ]
         for login in demo_logins():
             lines.append(f"  {login.username:<18} {login.password:<18} {login.description}")
-        lines += ["", "Stoppen: Ctrl-C. Je gegevens blijven bewaard.", ""]
+        lines += ["", "Stop with Ctrl-C; the data are kept for next time.", ""]
         self.stdout.write("\n".join(lines))
 
     def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
