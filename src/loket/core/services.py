@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from croniter import croniter
+from croniter import croniter  # type: ignore[import-untyped]
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -138,13 +138,15 @@ def periodic(cron: str) -> Callable[[Any], Any]:
     """Declare a task (from the Tasks API) as recurring, e.g. ``@periodic("0 2 * * *")``.
 
     Put it above ``@task`` in a module's ``tasks.py``. Times are in the deployment's
-    time zone (Europe/Brussels).
+    time zone (Europe/Brussels). An invalid expression is refused at import time.
     """
     if not croniter.is_valid(cron):
         raise ValueError(f"not a cron expression: {cron!r}")
 
     def register(task: Any) -> Any:
-        name = f"{task.module_path}" if hasattr(task, "module_path") else repr(task)
+        name = getattr(task, "module_path", None)
+        if not name or not callable(getattr(task, "enqueue", None)):
+            raise TypeError("@periodic goes above @task: it needs a task to enqueue")
         PERIODIC_JOBS[name] = PeriodicJob(name=name, cron=cron, enqueue=task.enqueue)
         return task
 
@@ -154,16 +156,17 @@ def periodic(cron: str) -> Callable[[Any], Any]:
 def scheduler_tick(*, now: datetime | None = None, worker_id: str) -> list[str]:
     """Enqueue every periodic job whose latest due time has not been enqueued yet.
 
-    Only the most recent missed run is enqueued (no pile-up after downtime). Inserting
-    the ``ScheduledRun`` row is the lease: when two workers race, the loser's insert
-    fails on the unique constraint and it skips the job. Returns the jobs enqueued.
+    Only the most recent due run is enqueued: after downtime a job runs once, not once
+    per missed slot. Inserting the ``ScheduledRun`` row is the lease: when two workers
+    race, the loser's insert fails on the unique constraint (on PostgreSQL it waits for
+    the winner's commit first) and it skips the job. The row and the task are written
+    in one transaction, so a failed enqueue leaves no lease behind and the next tick
+    tries again. Returns the names of the jobs this call enqueued.
     """
     now = timezone.localtime(now or timezone.now())
     enqueued: list[str] = []
-    for job in PERIODIC_JOBS.values():
+    for job in list(PERIODIC_JOBS.values()):
         due_at = croniter(job.cron, now).get_prev(datetime)
-        if now - due_at > timedelta(days=1):
-            continue
         try:
             with transaction.atomic():
                 run = ScheduledRun.objects.create(
@@ -173,13 +176,52 @@ def scheduler_tick(*, now: datetime | None = None, worker_id: str) -> list[str]:
                 run.task_result_id = str(getattr(result, "id", ""))[:64]
                 run.save(update_fields=["task_result_id"])
         except IntegrityError:
+            continue  # another worker holds the lease for this run
+        except Exception:
+            # One job's broken queue must not starve the others; retried next tick.
+            logger.exception("could not enqueue periodic job %s", job.name)
             continue
         logger.info("scheduled %s for %s", job.name, due_at.isoformat())
         enqueued.append(job.name)
     return enqueued
 
 
+def scheduled_runs_prune(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Forget leases older than ``older_than``, but always keep each job's latest one:
+    it is what stops the scheduler from enqueueing that run again."""
+    cutoff = (now or timezone.now()) - older_than
+    latest = (
+        ScheduledRun.objects.filter(job=models.OuterRef("job")).order_by("-due_at").values("pk")[:1]
+    )
+    deleted, _ = (
+        ScheduledRun.objects.filter(due_at__lt=cutoff).exclude(pk=models.Subquery(latest)).delete()
+    )
+    return deleted
+
+
+def task_results_prune(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Forget finished task results (successful or failed) that finished more than
+    ``older_than`` ago. Only the database backend keeps results in our database; RQ
+    expires its own. Waiting and running tasks are never touched. Returns how many
+    results were deleted."""
+    from django.conf import settings
+
+    if settings.LOKET_TASK_BACKEND != "database":
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - older_than
+    deleted, _ = DBTaskResult.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+# --- Workers -----------------------------------------------------------------------
+
+
 def worker_heartbeat(*, worker_id: str, backend: str, started_at: datetime) -> None:
+    """Record that ``worker_id`` is alive; ``worker_list_alive`` and /healthz read it."""
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
@@ -194,4 +236,5 @@ def worker_heartbeat(*, worker_id: str, backend: str, started_at: datetime) -> N
 
 
 def worker_forget(*, worker_id: str) -> None:
+    """A worker that stops cleanly removes its heartbeat."""
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

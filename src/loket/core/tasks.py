@@ -6,10 +6,9 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.apps import apps
-from django.utils import timezone
 from django_tasks import task
 
-from loket.core.services import periodic
+from loket.core.services import periodic, scheduled_runs_prune, task_results_prune
 
 
 def load_task_modules() -> None:
@@ -23,18 +22,13 @@ def load_task_modules() -> None:
                     raise
 
 
+RESULTS_KEPT_FOR = timedelta(days=14)
+
+
 @periodic("17 3 * * *")
 @task()
 def prune_finished_tasks() -> int:
-    """Forget finished task results older than two weeks (the database backend only)."""
-    from django.conf import settings
-
-    if settings.LOKET_TASK_BACKEND != "database":
-        return 0
-    from django_tasks_db.models import DBTaskResult
-
-    cutoff = timezone.now() - timedelta(days=14)
-    deleted, _ = DBTaskResult.objects.filter(
-        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
-    ).delete()
+    """Forget finished task results and old scheduler leases (nightly)."""
+    deleted = task_results_prune(older_than=RESULTS_KEPT_FOR)
+    scheduled_runs_prune(older_than=RESULTS_KEPT_FOR)
     return deleted
