@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
@@ -20,6 +20,7 @@ from loket.core.models import (
 from loket.core.types import ComponentHealth, WorkerInfo
 
 WORKER_STALE_AFTER = timedelta(seconds=90)
+HEALTH_WAITING_CAP = 1000
 
 
 def organisation_list_public() -> QuerySet[Organisation]:
@@ -53,8 +54,10 @@ def audit_events_recent(*, limit: int = 20) -> list[AuditEvent]:
     return list(AuditEvent.objects.select_related("actor").order_by("-at", "-id")[:limit])
 
 
-def worker_list_alive(*, now: None = None) -> list[WorkerInfo]:
-    cutoff = timezone.now() - WORKER_STALE_AFTER
+def worker_list_alive(*, now: datetime | None = None) -> list[WorkerInfo]:
+    """Workers whose heartbeat is recent (one query). A worker that stopped cleanly has
+    removed its row; one that crashed drops out after ``WORKER_STALE_AFTER``."""
+    cutoff = (now or timezone.now()) - WORKER_STALE_AFTER
     return [
         WorkerInfo(
             worker_id=row.worker_id,
@@ -67,6 +70,7 @@ def worker_list_alive(*, now: None = None) -> list[WorkerInfo]:
 
 
 def health_database() -> ComponentHealth:
+    """Does the database answer a trivial query? (one query)"""
     started = time.perf_counter()
     try:
         with connection.cursor() as cursor:
@@ -83,7 +87,8 @@ def _ms(started: float) -> float:
 
 def health_task_queue() -> ComponentHealth:
     """Can work be queued? For the database backend: its table answers; for RQ: Redis
-    answers. Workers that are alive are reported by ``worker_list_alive``."""
+    answers (one query, or one Redis round trip). Workers that are alive are reported
+    by ``worker_list_alive``."""
     from django.conf import settings
 
     started = time.perf_counter()
@@ -92,13 +97,21 @@ def health_task_queue() -> ComponentHealth:
         if backend == "rq":
             import redis
 
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            client = redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
             detail = "rq"
         elif backend == "database":
             from django_tasks_db.models import DBTaskResult
 
-            waiting = DBTaskResult.objects.filter(status="READY").count()
-            detail = f"database, {waiting} waiting"
+            # Bounded: a load balancer calls this every few seconds, the queue may be long.
+            waiting = DBTaskResult.objects.filter(status="READY")[:HEALTH_WAITING_CAP].count()
+            shown = f"{waiting}+" if waiting >= HEALTH_WAITING_CAP else str(waiting)
+            detail = f"database, {shown} waiting"
         else:
             detail = backend
     except Exception as exc:  # any error reaching the queue means: not healthy
