@@ -8,7 +8,7 @@ from loket.core.constants import OrganisationKind, StaffRole
 from loket.core.models import Department, DepartmentMembership, OpeningHours, Organisation, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -24,7 +24,7 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -40,7 +40,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     is_primary = False
 
 
-class OpeningHoursFactory(factory.django.DjangoModelFactory):
+class OpeningHoursFactory(factory.django.DjangoModelFactory[OpeningHours]):
     class Meta:
         model = OpeningHours
 
@@ -50,7 +50,7 @@ class OpeningHoursFactory(factory.django.DjangoModelFactory):
     closes = dt.time(12, 0)
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -59,7 +59,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"dienst-{n}")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[DepartmentMembership]):
     class Meta:
         model = DepartmentMembership
 
