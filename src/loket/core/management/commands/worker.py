@@ -29,6 +29,8 @@ from loket.core.tasks import load_task_modules
 
 logger = logging.getLogger("loket.worker")
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGQUIT = signal.SIGQUIT  # the database worker takes it over too
 HEARTBEAT_EVERY = 15.0  # seconds; well under selectors.WORKER_STALE_AFTER
 
 
@@ -60,7 +62,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Until the backend installs its own handlers, a stop request ends us cleanly.
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        # The previous handlers come back at the end (the command may run in-process).
+        previous = {signum: signal.getsignal(signum) for signum in (*STOP_SIGNALS, SIGQUIT)}
+        for signum in STOP_SIGNALS:
             signal.signal(signum, _exit_cleanly)
         worker_id = new_worker_id()
         backend = settings.LOKET_TASK_BACKEND
@@ -91,6 +95,9 @@ class Command(BaseCommand):
             except Exception:  # the database may be the reason we are stopping
                 logger.warning("could not remove heartbeat of %s", worker_id)
             self.stdout.write(f"Loket worker {worker_id} stopped.")
+            for signum, handler in previous.items():
+                if handler is not None:
+                    signal.signal(signum, handler)
 
     def _run_backend(self, backend: str, worker_id: str, options: dict[str, Any]) -> None:
         verbosity = options.get("verbosity", 1)
