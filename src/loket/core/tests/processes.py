@@ -137,3 +137,50 @@ class LoketSite:
                 child.kill()
             if child.stdout:
                 child.stdout.close()
+
+
+# --- Talking to a site's task queue from outside -------------------------------------
+
+ENQUEUE = """
+from loket.core.tests import jobs
+ids = []
+for name, args in {calls!r}:
+    ids.append(getattr(jobs, name).enqueue(*args).id)
+result = ids
+"""
+
+RESULTS = """
+from django_tasks import default_task_backend
+result = []
+for result_id in {ids!r}:
+    r = default_task_backend.get_result(result_id)
+    result.append({{
+        "status": r.status,
+        "value": r.return_value if r.status == "SUCCESSFUL" else None,
+        "errors": [e.exception_class_path for e in r.errors],
+    }})
+"""
+
+HEALTHZ = """
+from django.test import Client
+response = Client().get("/healthz")
+result = {"code": response.status_code, "body": response.json()}
+"""
+
+
+def enqueue(site: LoketSite, *calls: tuple[str, tuple[Any, ...]]) -> list[str]:
+    return list(site.python(ENQUEUE.format(calls=list(calls))))
+
+
+def results(site: LoketSite, ids: list[str]) -> list[dict[str, Any]]:
+    return list(site.python(RESULTS.format(ids=ids)))
+
+
+def heartbeats(site: LoketSite) -> list[tuple[Any, ...]]:
+    return site.sql("SELECT worker_id, backend, pid FROM core_workerheartbeat")
+
+
+def run_burst(site: LoketSite, *extra: str) -> subprocess.CompletedProcess[str]:
+    done = site.loket("worker", "--burst", *extra, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    return done

@@ -13,51 +13,15 @@ from typing import Any
 
 import pytest
 
-from loket.core.tests.processes import LoketSite, wait_for
-
-ENQUEUE = """
-from loket.core.tests import jobs
-ids = []
-for name, args in {calls!r}:
-    ids.append(getattr(jobs, name).enqueue(*args).id)
-result = ids
-"""
-
-RESULTS = """
-from django_tasks import default_task_backend
-result = []
-for result_id in {ids!r}:
-    r = default_task_backend.get_result(result_id)
-    result.append({{
-        "status": r.status,
-        "value": r.return_value if r.status == "SUCCESSFUL" else None,
-        "errors": [e.exception_class_path for e in r.errors],
-    }})
-"""
-
-HEALTHZ = """
-from django.test import Client
-response = Client().get("/healthz")
-result = {"code": response.status_code, "body": response.json()}
-"""
-
-
-def enqueue(site: LoketSite, *calls: tuple[str, tuple[Any, ...]]) -> list[str]:
-    return list(site.python(ENQUEUE.format(calls=list(calls))))
-
-
-def results(site: LoketSite, ids: list[str]) -> list[dict[str, Any]]:
-    return list(site.python(RESULTS.format(ids=ids)))
-
-
-def heartbeats(site: LoketSite) -> list[tuple[Any, ...]]:
-    return site.sql("SELECT worker_id, backend, pid FROM core_workerheartbeat")
-
-
-def run_burst(site: LoketSite, *extra: str) -> subprocess.CompletedProcess[str]:
-    done = site.loket("worker", "--burst", *extra, timeout=120)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    return done
+from loket.core.tests.processes import (
+    HEALTHZ,
+    LoketSite,
+    enqueue,
+    heartbeats,
+    results,
+    run_burst,
+    wait_for,
+)
 
 
 def test_database_worker_runs_queued_tasks_and_survives_a_failing_one(
