@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from loket.backoffice import views
@@ -6,5 +5,6 @@ from loket.backoffice import views
 app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("aanmelden/", auth_views.LoginView.as_view(), name="login"),
+    path("aanmelden/", views.StaffLoginView.as_view(), name="login"),
+    path("afmelden/", views.StaffLogoutView.as_view(), name="logout"),
 ]

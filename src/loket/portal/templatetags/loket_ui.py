@@ -1,0 +1,145 @@
+"""Presentation helpers shared by the portal and back-office templates.
+
+`{% load loket_ui %}` gives:
+
+- ``{% municipality_tokens municipality %}``: the municipality's colours as CSS custom
+  properties, with text colours derived from them so that every combination the design
+  system uses meets WCAG 2.1 AA contrast, whatever colours the municipality picked.
+- ``{% form_field field %}``: a form field with its label, hint and error message, tied to
+  the input by ``aria-describedby``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_PRIMARY = "#1d4f91"
+DEFAULT_ACCENT = "#ffd200"
+WHITE = "#ffffff"
+INK = "#1b1b1b"
+AA_NORMAL_TEXT = 4.5
+
+
+def safe_hex(value: object, default: str) -> str:
+    """The colour when it is a plain #rrggbb value, else the default (no CSS injection)."""
+    text = str(value or "")
+    return text.lower() if _HEX.match(text) else default
+
+
+def _channels(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def relative_luminance(colour: str) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in _channels(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def readable_text_on(background: str) -> str:
+    """White or near-black: whichever reads better on the background."""
+    return WHITE if contrast_ratio(background, WHITE) >= contrast_ratio(background, INK) else INK
+
+
+def darken_until_readable(colour: str, *, background: str = WHITE) -> str:
+    """The colour, darkened just enough to be readable as text on the background."""
+    r, g, b = _channels(colour)
+    for step in range(21):
+        factor = 1 - step * 0.05
+        candidate = f"#{round(r * factor):02x}{round(g * factor):02x}{round(b * factor):02x}"
+        if contrast_ratio(candidate, background) >= AA_NORMAL_TEXT:
+            return candidate
+    return INK
+
+
+def surface_and_text(colour: str) -> tuple[str, str]:
+    """A background close to the colour and a text colour that reads well on it.
+
+    Mid-tone colours reach 4.5:1 with neither white nor black text; they are darkened
+    until white text does."""
+    text = readable_text_on(colour)
+    if contrast_ratio(colour, text) >= AA_NORMAL_TEXT:
+        return colour, text
+    return darken_until_readable(colour), WHITE
+
+
+def design_tokens(municipality: dict[str, Any] | None) -> dict[str, str]:
+    data = municipality or {}
+    primary = safe_hex(data.get("primary_colour"), DEFAULT_PRIMARY)
+    accent = safe_hex(data.get("accent_colour"), DEFAULT_ACCENT)
+    header_background, header_text = surface_and_text(primary)
+    accent_background, accent_text = surface_and_text(accent)
+    return {
+        "--brand": primary,
+        "--brand-ink": darken_until_readable(primary),
+        "--header-bg": header_background,
+        "--header-text": header_text,
+        "--accent": accent,
+        "--accent-bg": accent_background,
+        "--accent-text": accent_text,
+    }
+
+
+@register.simple_tag
+def municipality_tokens(municipality: dict[str, Any] | None = None) -> SafeString:
+    """A ``<style>`` element with the municipality's design tokens (CSP allows inline
+    styles; every value is a validated hex colour)."""
+    declarations = "".join(
+        f"{name}:{value};" for name, value in design_tokens(municipality).items()
+    )
+    return format_html("<style>:root{{{}}}</style>", declarations)
+
+
+@register.simple_tag
+def form_field(field: BoundField, *, width: str = "") -> str:
+    """Label, hint, error and input of one field; the input points to the hint and the
+    error with ``aria-describedby`` and says ``aria-invalid`` when it has an error."""
+    hint_id = f"{field.auto_id}_helptext" if field.help_text else ""
+    error_id = f"{field.auto_id}_error" if field.errors else ""
+    attrs: dict[str, str | bool] = {}
+    described_by = " ".join(part for part in (hint_id, error_id) if part)
+    if described_by:
+        attrs["aria-describedby"] = described_by
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    classes = ["input"]
+    if width:
+        classes.append(f"input--{width}")
+    if field.errors:
+        classes.append("input--error")
+    attrs["class"] = " ".join(classes)
+    return render_to_string(
+        "partials/form_field.html",
+        {
+            "field": field,
+            "widget": field.as_widget(attrs=attrs),
+            "hint_id": hint_id,
+            "error_id": error_id,
+        },
+    )
+
+
+@register.filter
+def tel_href(number: object) -> str:
+    """A phone number as a ``tel:`` link target: digits and a leading plus only."""
+    text = str(number or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return f"tel:{'+' if text.startswith('+') else ''}{digits}"
