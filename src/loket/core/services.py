@@ -166,7 +166,8 @@ def scheduler_tick(*, now: datetime | None = None, worker_id: str) -> list[str]:
     now = timezone.localtime(now or timezone.now())
     enqueued: list[str] = []
     for job in list(PERIODIC_JOBS.values()):
-        due_at = croniter(job.cron, now).get_prev(datetime)
+        # get_prev is strictly before its base: nudge it so a run due right now counts.
+        due_at = croniter(job.cron, now + timedelta(microseconds=1)).get_prev(datetime)
         try:
             with transaction.atomic():
                 run = ScheduledRun.objects.create(
