@@ -433,6 +433,13 @@ LOKET_SEED_RESIDENTS = env_int(
 PORT = env_int(
     "PORT", 8000, help="Port that `loket demo` and `loket serve` listen on.", group="Serving"
 )
+LOKET_BENCH_BASELINE = env_bool(
+    "LOKET_BENCH_BASELINE",
+    False,
+    help="Mount `/__bench__/baseline`, the bare view that `loket bench home` compares the "
+    "portal with. Set by the benchmark on its own server; ignored in production.",
+    group="Serving",
+)
 WEB_CONCURRENCY = env_int(
     "WEB_CONCURRENCY",
     3,

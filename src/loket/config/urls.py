@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from loket.core.views import healthz
+from loket.core.views import bench_baseline, healthz
 
 admin.site.site_header = "Loket – configuratie"
 admin.site.site_title = "Loket"
@@ -13,3 +14,6 @@ urlpatterns = [
     path("backoffice/", include("loket.backoffice.urls")),
     path("", include("loket.portal.urls")),
 ]
+
+if settings.LOKET_BENCH_BASELINE and not settings.PRODUCTION:  # `loket bench home` only
+    urlpatterns.insert(0, path("__bench__/baseline", bench_baseline))
