@@ -1,0 +1,113 @@
+"""Who gets into the back office: staff only; anonymous visitors and residents do not."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from loket.core.tests.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/backoffice/"
+LOGIN = "/backoffice/aanmelden/"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def test_urls_are_where_staff_expect_them():
+    assert reverse("backoffice:home") == HOME
+    assert reverse("backoffice:login") == LOGIN
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get(HOME)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next={HOME}"
+
+
+def test_logged_in_resident_who_is_not_staff_is_refused(client):
+    resident = UserFactory(username="resident")
+    client.force_login(resident)
+
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+    login_page = client.get(response["Location"]).content.decode()
+    assert "maar dit account heeft geen toegang tot de back office" in login_page
+
+
+def test_inactive_staff_member_is_refused(client):
+    staff = StaffFactory(is_active=False)
+    client.force_login(staff)
+    assert client.get(HOME).status_code == 302
+
+
+def test_staff_member_sees_the_overview(client):
+    client.force_login(StaffFactory(first_name="Els"))
+
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert "Werkoverzicht" in response.content.decode()
+
+
+def test_login_form_lets_staff_in_and_returns_to_the_overview(client):
+    StaffFactory(username="baliemedewerker")
+
+    response = client.post(
+        LOGIN, {"username": "baliemedewerker", "password": PASSWORD, "next": HOME}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == HOME
+    assert client.get(HOME).status_code == 200
+
+
+def test_login_without_next_goes_to_the_overview(client):
+    StaffFactory(username="baliemedewerker")
+
+    response = client.post(LOGIN, {"username": "baliemedewerker", "password": PASSWORD})
+    assert response["Location"] == HOME
+
+
+def test_wrong_password_shows_a_clear_error_and_keeps_the_user_name(client):
+    StaffFactory(username="baliemedewerker")
+
+    response = client.post(LOGIN, {"username": "baliemedewerker", "password": "wrong"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Fout: Aanmelden voor medewerkers" in html
+    assert "Uw gebruikersnaam of wachtwoord klopt niet." in html
+    assert 'value="baliemedewerker"' in html
+    assert client.get(HOME).status_code == 302
+
+
+def test_missing_fields_are_tied_to_their_inputs(client):
+    html = client.post(LOGIN, {"username": "", "password": ""}).content.decode()
+
+    assert 'aria-describedby="id_username_error"' in html
+    assert 'id="id_username_error"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'href="#id_username"' in html
+
+
+def test_resident_credentials_are_refused_at_the_login_form(client):
+    UserFactory(username="resident")
+
+    response = client.post(LOGIN, {"username": "resident", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Dit account heeft geen toegang tot de back office." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_a_post_that_ends_the_session(client):
+    client.force_login(StaffFactory())
+
+    assert client.get("/backoffice/afmelden/").status_code == 405
+    response = client.post("/backoffice/afmelden/", follow=True)
+
+    assert response.redirect_chain[0][0] == LOGIN
+    assert "U bent afgemeld." in response.content.decode()
+    assert client.get(HOME).status_code == 302

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from loket.core.constants import AuditAction, StaffRole
+from loket.core.services import audit_record, worker_heartbeat
+from loket.core.tests.factories import (
+    DepartmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/backoffice/"
+
+
+@pytest.fixture
+def clerk():
+    city = OrganisationFactory(name="Gemeente Mandelmunster", is_primary=True)
+    ocmw = OrganisationFactory(name="OCMW Mandelmunster")
+    user = StaffFactory(username="baliemedewerker", first_name="Els")
+    MembershipFactory(
+        user=user, department=DepartmentFactory(organisation=city, name="Burgerzaken")
+    )
+    MembershipFactory(
+        user=user,
+        department=DepartmentFactory(organisation=ocmw, name="Sociale dienst"),
+        role=StaffRole.MANAGER,
+    )
+    return user
+
+
+def _overview(client, user) -> str:
+    client.force_login(user)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["nl-be", "fr", "en", "de"])
+def test_overview_renders_in_every_language_with_landmarks(client, clerk, language):
+    client.cookies["django_language"] = language
+    html = _overview(client, clerk)
+
+    assert f'<html lang="{language}">' in html
+    assert '<a class="skip-link" href="#main">' in html
+    for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
+        assert landmark in html
+
+
+def test_overview_shows_departments_roles_and_figures(client, clerk):
+    html = _overview(client, clerk)
+
+    assert "Welkom, Els." in html
+    assert "Burgerzaken" in html
+    assert "Sociale dienst" in html
+    assert "Baliemedewerker" in html
+    assert "Diensthoofd" in html
+    assert "Organisaties" in html
+    assert 'href="/admin/"' in html
+    assert 'action="/backoffice/afmelden/"' in html
+
+
+def test_overview_without_departments_says_what_to_do(client):
+    html = _overview(client, StaffFactory())
+    assert "Vraag de functioneel beheerder om u toe te voegen." in html
+
+
+def test_overview_reports_workers(client, clerk):
+    html = _overview(client, clerk)
+    assert "Er draait geen worker." in html
+
+    worker_heartbeat(worker_id="web-1:4242", backend="database", started_at=timezone.now())
+    html = _overview(client, clerk)
+    assert "web-1:4242" in html
+    assert "Er draait geen worker." not in html
+
+
+def test_audit_log_is_for_functional_administrators_only(client, clerk):
+    audit_record(
+        actor=clerk, action=AuditAction.VIEW, object_type="people.person", object_label="X"
+    )
+    assert "Alleen functioneel beheerders" in _overview(client, clerk)
+
+    admin = StaffFactory(username="beheerder")
+    MembershipFactory(user=admin, role=StaffRole.ADMINISTRATOR)
+    html = _overview(client, admin)
+    assert "baliemedewerker" in html
+    assert "bekeken" in html
+
+
+def test_superuser_sees_the_audit_log(client):
+    superuser = StaffFactory(is_superuser=True)
+    html = _overview(client, superuser)
+    assert "Het auditlogboek is nog leeg." in html
+
+
+def test_overview_query_count_is_bounded(client, clerk, django_assert_max_num_queries):
+    client.force_login(clerk)
+    client.get(HOME)
+    for _ in range(5):
+        MembershipFactory(user=clerk)
+    with django_assert_max_num_queries(12):
+        assert client.get(HOME).status_code == 200
