@@ -1,0 +1,105 @@
+"""A small closed-loop HTTP load generator: C threads, each with a keep-alive
+connection, send requests one after another until N are done or time is up."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._common import percentile
+
+
+@dataclass
+class Sample:
+    latencies: list[float] = field(default_factory=list)  # seconds, successful requests
+    errors: int = 0
+    elapsed: float = 0.0
+    bytes: int = 0
+
+    def merge(self, other: Sample) -> None:
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.elapsed += other.elapsed
+        self.bytes = max(self.bytes, other.bytes)
+
+    def summary(self, name: str) -> dict[str, Any]:
+        ordered = sorted(self.latencies)
+        done = len(ordered) + self.errors
+        return {
+            "name": name,
+            "requests": done,
+            "errors": self.errors,
+            "seconds": round(self.elapsed, 3),
+            "requests_per_s": round(done / self.elapsed, 1) if self.elapsed else 0.0,
+            "p50_ms": round(percentile(ordered, 0.50) * 1000, 2),
+            "p95_ms": round(percentile(ordered, 0.95) * 1000, 2),
+            "p99_ms": round(percentile(ordered, 0.99) * 1000, 2),
+            "response_bytes": self.bytes,
+        }
+
+
+def hammer(url: str, *, requests: int, concurrency: int, max_seconds: float) -> Sample:
+    """Send ``requests`` GETs to ``url`` (loopback) from ``concurrency`` threads; stop
+    early after ``max_seconds``. Anything but a 200 counts as an error."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise ValueError("the load generator only talks to this machine")
+    path = parts.path or "/"
+    lock = threading.Lock()
+    remaining = [requests]
+    sample = Sample()
+    deadline = time.monotonic() + max_seconds
+
+    def take() -> bool:
+        with lock:
+            if remaining[0] <= 0 or time.monotonic() > deadline:
+                return False
+            remaining[0] -= 1
+            return True
+
+    def client() -> None:
+        latencies: list[float] = []
+        errors = 0
+        size = 0
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            while take():
+                started = time.perf_counter()
+                try:
+                    connection.request("GET", path, headers={"Accept-Language": "nl-BE"})
+                    response = connection.getresponse()
+                    body = response.read()
+                except (OSError, http.client.HTTPException):
+                    errors += 1
+                    connection.close()
+                    connection = http.client.HTTPConnection(host, port, timeout=30)
+                    continue
+                took = time.perf_counter() - started
+                if response.status == 200:
+                    latencies.append(took)
+                    size = len(body)
+                else:
+                    errors += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+                    connection = http.client.HTTPConnection(host, port, timeout=30)
+        finally:
+            connection.close()
+        with lock:
+            sample.latencies += latencies
+            sample.errors += errors
+            sample.bytes = max(sample.bytes, size)
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max_seconds + 60)
+    sample.elapsed = time.perf_counter() - started
+    return sample

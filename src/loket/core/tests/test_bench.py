@@ -1,0 +1,82 @@
+"""`loket bench`: scenarios report their figures, a baseline and the ratio."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+from loket.core.management.commands.bench import render
+from loket.core.tests.processes import LoketSite
+
+
+def test_list_names_the_scenarios(site: LoketSite) -> None:
+    done = site.loket("bench", "--list")
+
+    assert done.returncode == 0, done.stderr
+    names = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
+    assert names == ["home", "seed"]
+
+
+def test_an_unknown_scenario_is_refused(site: LoketSite) -> None:
+    done = site.loket("bench", "nothing")
+
+    assert done.returncode == 1
+    assert "No scenario 'nothing'" in done.stderr
+
+
+def test_home_measures_the_portal_against_a_bare_view(site: LoketSite) -> None:
+    done = site.loket(
+        "bench", "home", "--json", "--requests", "20", "--concurrency", "2", timeout=180
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    [line] = done.stdout.strip().splitlines()
+    outcome = json.loads(line)
+    assert outcome["scenario"] == "home"
+    home, baseline = outcome["subject"], outcome["baseline"]
+    for figures in (home, baseline):
+        assert figures["requests"] == 20
+        assert figures["errors"] == 0
+        assert figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    # The real page was served, and the baseline really is bare.
+    assert home["response_bytes"] > 1000
+    assert baseline["response_bytes"] == 2
+    assert outcome["ratio"]["p50"] == round(home["p50_ms"] / baseline["p50_ms"], 2)
+    assert set(outcome["ratio"]) == {"p50", "p95", "throughput"}
+
+
+def test_the_table_shows_both_columns_and_the_ratios() -> None:
+    figures = {"requests": 20, "p50_ms": 9.5}
+    table = render(
+        {
+            "scenario": "home",
+            "params": {"requests": 20},
+            "subject": {"name": "portal home /", **figures},
+            "baseline": {"name": "bare view", **figures, "p50_ms": 1.9},
+            "ratio": {"p50": 5.0},
+            "explain": "home ÷ baseline",
+        }
+    )
+
+    lines = table.splitlines()
+    assert lines[0] == "loket bench home  requests=20"
+    assert "portal home /" in lines[2]
+    assert "bare view" in lines[2]
+    assert lines[4].split() == ["p50_ms", "9.5", "1.9"]
+    assert "ratio: p50 5.0" in table
+
+
+def test_seed_compares_with_raw_inserts_or_says_what_is_missing(site: LoketSite) -> None:
+    done = site.loket("bench", "seed", "--json", "--residents", "50", timeout=300)
+
+    if importlib.util.find_spec("loket.demo.services") is None:
+        assert done.returncode == 1
+        assert "demo_seed_population" in done.stderr
+        assert "Traceback" not in done.stderr
+        return
+    assert done.returncode == 0, done.stderr[-3000:]
+    outcome = json.loads(done.stdout)
+    assert outcome["subject"]["residents"] == 50
+    assert outcome["subject"]["rows_written"] >= 50
+    assert outcome["baseline"]["rows_written"] == 50
+    assert outcome["ratio"]["time"] > 0
