@@ -34,6 +34,7 @@ __all__ = [
     "person_count",
     "person_get",
     "person_get_by_national_number",
+    "person_name_filter",
     "person_search",
     "registry_get",
     "resident_count_by_age_group",
@@ -117,42 +118,43 @@ def _decode_cursor(cursor: str) -> tuple[str, str, int]:
     return last_name, first_name, pk
 
 
-def _name_matches(query: str) -> Q | None:
+def person_name_filter(query: str) -> Q:
     """Persons whose "last name first name" starts with the query's words, in any
-    rotation; None when the query holds no words."""
+    rotation ("jan peeters" finds Peeters, Jan), ignoring case and accents; served
+    from an index. Also the admin's search box."""
     words = search_key(query).split()[:_MAX_QUERY_WORDS]
     if not words:
-        return None
+        return Q() if not query.strip() else Q(pk__in=[])
     match = Q()
     for start in range(len(words)):
         match |= Q(search_name__prefix=" ".join(words[start:] + words[:start]))
     return match
 
 
-def person_search_filter(query: str) -> Q:
-    """The condition of ``person_search`` for ``query``: a full national number finds
-    exactly that person (never a partial one: numbers are not browsable), anything
-    else is matched as name prefixes. Also used by the admin's search box."""
+def _search_filter(query: str) -> Q:
+    """A full national number finds exactly that person (never a partial one: numbers
+    are not browsable); anything else is matched as names."""
     query = query.strip()
-    if not query:
-        return Q()
-    if _NUMBER_LIKE.fullmatch(query):
+    if query and _NUMBER_LIKE.fullmatch(query):
         try:
             return Q(national_number=NationalNumber.parse(query).value)
         except ValidationError:
             return Q(pk__in=[])
-    return _name_matches(query) or Q(pk__in=[])
+    return person_name_filter(query)
 
 
 def person_search(*, query: str = "", limit: int = 25, after: str | None = None) -> PersonPage:
     """Persons by name (or full national number), ordered by last name, first name.
+
+    Take a national number from a form that is posted, never from a URL: query
+    strings end up in access logs and browser histories.
 
     Keyset pagination: pass the page's ``next_cursor`` as ``after`` for the next page;
     a page costs one query however deep it is. Raises ``ValueError`` for a cursor that
     this function did not make.
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    persons = _persons().filter(person_search_filter(query))
+    persons = _persons().filter(_search_filter(query))
     if after:
         last_name, first_name, pk = _decode_cursor(after)
         # The first condition alone is an index range; the rest breaks ties exactly.
