@@ -53,7 +53,7 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
         )
     )
     language = Language.DUTCH
-    household = None
+    household: factory.SubFactory | None = None
     household_relation = ""
     address = factory.LazyAttribute(
         lambda person: person.household.address if person.household else None

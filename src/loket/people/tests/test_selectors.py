@@ -18,6 +18,7 @@ from loket.people.selectors import (
 )
 from loket.people.services import company_create
 from loket.people.tests.factories import AddressFactory, HouseholdFactory, PersonFactory
+from loket.people.types import PersonSummary
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,9 @@ def test_person_search_pages_through_everyone_in_name_order_without_gaps_or_repe
         ("Maes", "An"),
     ]
     created = [PersonFactory(last_name=last, first_name=first) for last, first in names]
-    seen, cursor, pages = [], None, 0
+    seen: list[PersonSummary] = []
+    cursor: str | None = None
+    pages = 0
     while True:
         page = person_search(limit=3, after=cursor)
         seen.extend(page.items)

@@ -183,7 +183,7 @@ def _member(index: int, relation: str, **extra: object) -> PersonImport:
         gender=Gender.FEMALE,
         language=Language.DUTCH,
         household_relation=relation,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
