@@ -27,8 +27,10 @@ class StaffLoginForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("User name")
+        self.fields["username"].error_messages["required"] = _("Fill in your user name.")
         self.fields["username"].widget.attrs.update(autocapitalize="none", spellcheck="false")
         self.fields["password"].label = _("Password")
+        self.fields["password"].error_messages["required"] = _("Fill in your password.")
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
