@@ -108,9 +108,7 @@ def test_empty_state_when_no_organisation_is_configured(client):
     assert reverse("admin:index") in html
 
 
-def test_home_query_count_does_not_grow_with_organisations(
-    client, django_assert_max_num_queries
-):
+def test_home_query_count_does_not_grow_with_organisations(client, django_assert_max_num_queries):
     OrganisationFactory(is_primary=True)
     with django_assert_max_num_queries(4):
         client.get(HOME)
