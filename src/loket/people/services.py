@@ -295,7 +295,7 @@ def company_create(
     enterprise_number: str,
     name: str,
     legal_form: str,
-    registered_address: Address | None = None,
+    registered_address_id: int | None = None,
 ) -> Company:
     try:
         number = EnterpriseNumber.parse(enterprise_number)
@@ -305,7 +305,7 @@ def company_create(
         enterprise_number=number.value,
         name=_one_line(name),
         legal_form=legal_form,
-        registered_address=registered_address,
+        registered_address_id=registered_address_id,
     )
     company.full_clean()
     company.save()
@@ -319,7 +319,7 @@ def association_create(
     actor: User | None,
     name: str,
     chair_id: int | None = None,
-    address: Address | None = None,
+    address_id: int | None = None,
     email: str = "",
     enterprise_number: str = "",
 ) -> Association:
@@ -333,7 +333,7 @@ def association_create(
         name=_one_line(name),
         enterprise_number=number,
         chair_id=chair_id,
-        address=address,
+        address_id=address_id,
         email=email.strip(),
     )
     association.full_clean()

@@ -204,7 +204,7 @@ def test_company_get_by_enterprise_number():
         enterprise_number="0403170701",
         name="Bakkerij De Mandel",
         legal_form="bv",
-        registered_address=address,
+        registered_address_id=address.pk,
     )
     found = company_get_by_enterprise_number(enterprise_number="BE0403.170.701")
     assert found is not None

@@ -270,7 +270,7 @@ def test_household_company_and_association(staff_user):
         enterprise_number="BE 0403.170.701",
         name="Bakkerij De Mandel",
         legal_form="bv",
-        registered_address=address,
+        registered_address_id=address.pk,
     )
     assert company.enterprise_number == "0403170701"
     assert company.formatted_enterprise_number == "0403.170.701"
@@ -279,7 +279,7 @@ def test_household_company_and_association(staff_user):
     assert "enterprise_number" in caught.value.message_dict
     chair = PersonFactory()
     association = association_create(
-        actor=staff_user, name="KSA Mandelmunster", chair_id=chair.pk, address=address
+        actor=staff_user, name="KSA Mandelmunster", chair_id=chair.pk, address_id=address.pk
     )
     assert association.chair == chair
     assert AuditEvent.objects.filter(subject_person_id=chair.pk).exists()

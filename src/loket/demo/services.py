@@ -1,0 +1,292 @@
+"""Build the demo municipality Mandelmunster: organisations, staff, population.
+
+``demo_seed`` builds everything in one transaction, so that a database holds either
+the whole demo or none of it. It seeds only an empty database: the audit log is
+append-only and other modules will refer to the residents, so there is no "reset";
+to build the demo again, start from a new database.
+
+The kernel offers no services to create organisations, opening hours and departments
+(the back office configures them); the seed creates those rows directly and goes
+through the kernel's services for memberships and liaisons, and through the people
+module's services for everything about residents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils.text import slugify
+
+from loket.core.constants import AuditAction
+from loket.core.models import Department, OpeningHours, Organisation
+from loket.core.services import (
+    DomainError,
+    audit_record,
+    department_add_member,
+    department_set_liaison,
+)
+from loket.demo.constants import (
+    ACCENT_COLOUR,
+    ASSOCIATIONS,
+    COMPANIES,
+    DEFAULT_SEED,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DEMO_STAFF,
+    MAIL_DOMAIN,
+    MUNICIPALITY_NAME,
+    NIS_CODE,
+    ORGANISATIONS,
+    POSTCODE,
+    PRIMARY_COLOUR,
+)
+from loket.demo.population import PopulationGenerator
+from loket.demo.selectors import demo_is_seeded, demo_seed_obstacles
+from loket.demo.types import DemoLogin, SeedResult
+from loket.people.selectors import person_get_by_national_number
+from loket.people.services import (
+    address_get_or_create,
+    association_create,
+    company_create,
+    population_import,
+)
+from loket.people.types import EnterpriseNumber, PopulationImportResult
+
+__all__ = [
+    "DemoSeedRefused",
+    "demo_is_seeded",
+    "demo_logins",
+    "demo_seed",
+    "demo_seed_population",
+]
+
+# Households per bulk insert: a few thousand rows per table, then they are dropped.
+CHUNK_HOUSEHOLDS = 2000
+
+Progress = Callable[[int], object]
+
+
+class DemoSeedRefused(DomainError):
+    """The database is not empty: the demo is seeded only into an empty one."""
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo staff logins to show; all share ``DEMO_PASSWORD``."""
+    return list(DEMO_LOGINS)
+
+
+@contextmanager
+def _statement_log_off() -> Iterator[None]:
+    # With DEBUG on, Django keeps the text of every statement in memory and, on SQLite,
+    # runs an extra query per statement to quote its parameters: for a bulk seed that
+    # doubles the time. The seed is a command of its own; nothing else runs meanwhile.
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
+
+
+def demo_seed(
+    *, residents: int, seed: int = DEFAULT_SEED, progress: Progress | None = None
+) -> SeedResult:
+    """Build the whole demo municipality with ``residents`` residents.
+
+    The same ``residents`` and ``seed`` build the same town. ``progress`` is called
+    with the number of residents of every chunk inserted. Raises ``DemoSeedRefused``
+    when the database is not empty (``demo_is_seeded()`` tells whether it already
+    holds the demo).
+    """
+    with _statement_log_off(), transaction.atomic():
+        obstacles = demo_seed_obstacles()
+        if obstacles:
+            raise DemoSeedRefused(
+                "The demo municipality is seeded only into an empty database, and this one "
+                f"is not empty ({'; '.join(obstacles)})."
+            )
+        organisations = _seed_organisations()
+        departments = {
+            department.slug: department
+            for department in Department.objects.filter(organisation__in=organisations)
+        }
+        staff = _seed_staff(departments)
+        population, chair_candidates = _seed_population(
+            residents=residents, seed=seed, progress=progress
+        )
+        rng = random.Random(f"{seed}-organisations")
+        enterprise_numbers: set[str] = set()
+        companies = _seed_companies(rng, enterprise_numbers)
+        associations = _seed_associations(rng, enterprise_numbers, chair_candidates)
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type="demo.municipality",
+            object_label=MUNICIPALITY_NAME,
+            reason="loket seed",
+            changes={"residents": population.persons, "seed": seed},
+        )
+    return SeedResult(
+        residents=population.persons,
+        households=population.households,
+        addresses=population.addresses,
+        organisations=len(organisations),
+        departments=len(departments),
+        staff=staff,
+        companies=companies,
+        associations=associations,
+        seed=seed,
+    )
+
+
+def demo_seed_population(
+    *, residents: int, seed: int = DEFAULT_SEED, progress: Progress | None = None
+) -> int:
+    """Only the population register (addresses, households, persons), in chunks;
+    returns the number of rows inserted. For benchmarks: the people tables must be
+    empty, and nothing else of the demo is built."""
+    with _statement_log_off(), transaction.atomic():
+        population, _ = _seed_population(residents=residents, seed=seed, progress=progress)
+    return population.rows
+
+
+def _seed_population(
+    *, residents: int, seed: int, progress: Progress | None
+) -> tuple[PopulationImportResult, list[str]]:
+    """Generate and insert chunk by chunk: only one chunk is ever in memory."""
+    generator = PopulationGenerator(residents=residents, seed=seed)
+    households = generator.households()
+    totals = PopulationImportResult(addresses=0, households=0, persons=0)
+    while chunk := list(itertools.islice(households, CHUNK_HOUSEHOLDS)):
+        result = population_import(
+            actor=None, households=chunk, reason=f"loket seed: demo population (seed {seed})"
+        )
+        totals = PopulationImportResult(
+            addresses=totals.addresses + result.addresses,
+            households=totals.households + result.households,
+            persons=totals.persons + result.persons,
+        )
+        if progress is not None:
+            progress(result.persons)
+    return totals, generator.chair_candidates
+
+
+def _seed_organisations() -> list[Organisation]:
+    organisations = []
+    for spec in ORGANISATIONS:
+        organisation = Organisation.objects.create(
+            kind=spec.kind,
+            name=spec.name,
+            slug=spec.slug,
+            nis_code=NIS_CODE,
+            street=spec.street,
+            postcode=POSTCODE,
+            municipality=MUNICIPALITY_NAME,
+            email=spec.email,
+            phone=spec.phone,
+            website=spec.website,
+            primary_colour=PRIMARY_COLOUR,
+            accent_colour=ACCENT_COLOUR,
+            is_primary=spec.is_primary,
+        )
+        OpeningHours.objects.bulk_create(
+            OpeningHours(
+                organisation=organisation,
+                weekday=weekday,
+                opens=dt.time.fromisoformat(opens),
+                closes=dt.time.fromisoformat(closes),
+                by_appointment=by_appointment,
+            )
+            for weekday, opens, closes, by_appointment in spec.opening_hours
+        )
+        Department.objects.bulk_create(
+            Department(
+                organisation=organisation,
+                name=name,
+                slug=slug,
+                email=f"{slug}@{MAIL_DOMAIN}",
+                phone=spec.phone,
+            )
+            for slug, name in spec.departments
+        )
+        organisations.append(organisation)
+    return organisations
+
+
+def _seed_staff(departments: dict[str, Department]) -> int:
+    user_model = get_user_model()
+    # One hash for everyone: hashing is slow on purpose, and it is one demo password.
+    password = make_password(DEMO_PASSWORD)
+    for spec in DEMO_STAFF:
+        user = user_model.objects.create(
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=f"{spec.username}@{MAIL_DOMAIN}",
+            password=password,
+            is_staff=True,
+            is_superuser=spec.superuser,
+        )
+        for slug, role in spec.memberships:
+            department_add_member(actor=None, department=departments[slug], user=user, role=role)
+        if spec.liaison_of:
+            department_set_liaison(actor=None, department=departments[spec.liaison_of], user=user)
+    return len(DEMO_STAFF)
+
+
+def _enterprise_number(rng: random.Random, taken: set[str]) -> str:
+    # From 1.900.000.000 on: valid numbers, far beyond those the KBO has issued so far.
+    while True:
+        number = EnterpriseNumber.compose(first_digits=19_000_000 + rng.randrange(10**6)).value
+        if number not in taken:
+            taken.add(number)
+            return number
+
+
+def _seed_companies(rng: random.Random, taken: set[str]) -> int:
+    house_numbers: dict[str, itertools.count[int]] = {}
+    for name, legal_form, street in COMPANIES:
+        house_number = next(house_numbers.setdefault(street, itertools.count(2, 2)))
+        address = address_get_or_create(
+            street_name=street,
+            house_number=str(house_number),
+            postcode=POSTCODE,
+            municipality_name=MUNICIPALITY_NAME,
+            nis_code=NIS_CODE,
+        )
+        company_create(
+            actor=None,
+            enterprise_number=_enterprise_number(rng, taken),
+            name=name,
+            legal_form=legal_form,
+            registered_address_id=address.pk,
+        )
+    return len(COMPANIES)
+
+
+def _seed_associations(rng: random.Random, taken: set[str], chair_candidates: list[str]) -> int:
+    chairs = rng.sample(chair_candidates, k=min(len(chair_candidates), len(ASSOCIATIONS)))
+    for index, (name, registered) in enumerate(ASSOCIATIONS):
+        chair = (
+            person_get_by_national_number(national_number=chairs[index])
+            if index < len(chairs)
+            else None
+        )
+        association_create(
+            actor=None,
+            name=name,
+            chair_id=chair.id if chair else None,
+            # Most associations have their seat at their chair's home.
+            address_id=chair.address.id if chair and chair.address else None,
+            email=f"secretariaat@{slugify(name)}.example",
+            enterprise_number=_enterprise_number(rng, taken) if registered else "",
+        )
+    return len(ASSOCIATIONS)

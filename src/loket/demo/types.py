@@ -1,0 +1,57 @@
+"""Frozen data of the demo module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """A demo staff account to show to whoever runs the demo."""
+
+    username: str
+    password: str
+    full_name: str
+    description: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    residents: int
+    households: int
+    addresses: int
+    organisations: int
+    departments: int
+    staff: int
+    companies: int
+    associations: int
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStaff:
+    username: str
+    first_name: str
+    last_name: str
+    memberships: tuple[tuple[str, str], ...]  # (department slug, StaffRole)
+    description: str = ""
+    where: str = "/backoffice/"
+    liaison_of: str = ""  # slug of the department whose communication liaison they are
+    superuser: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOrganisation:
+    slug: str
+    kind: str
+    name: str
+    street: str
+    email: str
+    phone: str
+    website: str
+    is_primary: bool
+    opening_hours: tuple[
+        tuple[int, str, str, bool], ...
+    ]  # (weekday, opens, closes, by appointment)
+    departments: tuple[tuple[str, str], ...]  # (slug, name)
