@@ -18,6 +18,8 @@ from loket.core.tests.factories import (
     StaffFactory,
 )
 
+pytestmark = pytest.mark.browser
+
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -111,3 +111,23 @@ def test_logout_is_a_post_that_ends_the_session(client):
     assert response.redirect_chain[0][0] == LOGIN
     assert "U bent afgemeld." in response.content.decode()
     assert client.get(HOME).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("nl-be", "Aanmelden voor medewerkers"),
+        ("fr", "Connexion pour les collaborateurs"),
+        ("en", "Log in for staff"),
+        ("de", "Anmeldung für Mitarbeiter"),
+    ],
+)
+def test_login_page_renders_in_every_language(client, language, title):
+    client.cookies["django_language"] = language
+    response = client.get(LOGIN)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert f"<h1>{title}</h1>" in html
+    assert '<a class="skip-link" href="#main">' in html

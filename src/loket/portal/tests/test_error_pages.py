@@ -19,6 +19,23 @@ def test_404_is_a_clear_dutch_page_with_the_site_layout(client):
     assert 'href="/"' in html
 
 
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("nl-be", "We vinden deze pagina niet"),
+        ("fr", "Nous ne trouvons pas cette page"),
+        ("en", "We cannot find this page"),
+        ("de", "Wir finden diese Seite nicht"),
+    ],
+)
+def test_404_in_every_language(client, language, heading):
+    client.cookies["django_language"] = language
+    response = client.get("/bestaat-niet/")
+
+    assert response.status_code == 404
+    assert heading in response.content.decode()
+
+
 def test_500_renders_without_any_context():
     html = loader.get_template("500.html").render()
 
