@@ -155,7 +155,8 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 
 def ratio(numerator: float, denominator: float) -> float:
-    return round(numerator / denominator, 2) if denominator else float("inf")
+    """numerator ÷ denominator to three significant figures."""
+    return float(f"{numerator / denominator:.3g}") if denominator else float("inf")
 
 
 def result(
