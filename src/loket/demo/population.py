@@ -112,8 +112,10 @@ class PopulationGenerator:
         self._family_weights = _cumulative([1 / (rank + 8) for rank in range(len(FAMILY_NAMES))])
         # How many men and women already have a number for each birth date.
         self._day_counters: dict[tuple[int, str], int] = {}
-        # Adults who could chair an association: their national numbers.
+        # Adults who could chair an association (their national numbers): heads of
+        # every n-th household, spread over the town, enough also in a small one.
         self.chair_candidates: list[str] = []
+        self._chair_every = max(1, min(37, expected_households // 60))
 
     # --- Streets and addresses ----------------------------------------------------
 
@@ -174,7 +176,11 @@ class PopulationGenerator:
             language = self._pick(_LANGUAGES, self._language_weights)
             persons = tuple(self._person(member, language) for member in members)
             head = members[0]
-            if index % 37 == 5 and 30 <= head.age <= 70 and len(self.chair_candidates) < 40:
+            if (
+                index % self._chair_every == 0
+                and 30 <= head.age <= 70
+                and len(self.chair_candidates) < 40
+            ):
                 self.chair_candidates.append(persons[0].national_number)
             yield HouseholdImport(
                 reference=f"MM{index + 1:07d}", address=self._address(), members=persons

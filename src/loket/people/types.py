@@ -78,13 +78,12 @@ class NationalNumber:
 
         Raises Django's ``ValidationError`` with a message that says what to correct.
         """
-        number = nn.compact(text)
         try:
-            return cls(nn.validate(number))
+            return cls(nn.validate(text))
         except stdnum_errors.InvalidComponent:
             # Not a national number; a BIS number adds 20 or 40 to the month.
             try:
-                return cls(bis.validate(number))
+                return cls(bis.validate(text))
             except stdnum_errors.ValidationError as error:
                 raise _national_number_error(error) from None
         except stdnum_errors.ValidationError as error:
