@@ -17,8 +17,8 @@ from typing import Any
 from django import template
 from django.forms import BoundField
 from django.template.loader import render_to_string
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -143,3 +143,13 @@ def tel_href(number: object) -> str:
     text = str(number or "").strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     return f"tel:{'+' if text.startswith('+') else ''}{digits}"
+
+
+_BREAK_AFTER = re.compile(r"(@|/(?!/))")
+
+
+@register.filter
+def soft_breaks(text: object) -> SafeString:
+    """Long e-mail addresses and web addresses may wrap after "@" and "/" rather than
+    in the middle of a word (they must fit a 320 px wide screen)."""
+    return mark_safe(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(str(text or "")))))  # noqa: S308
