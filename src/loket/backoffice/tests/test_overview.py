@@ -60,8 +60,17 @@ def test_overview_shows_departments_roles_and_figures(client, clerk):
     assert "Baliemedewerker" in html
     assert "Diensthoofd" in html
     assert "Organisaties" in html
-    assert 'href="/admin/"' in html
     assert 'action="/backoffice/afmelden/"' in html
+
+
+def test_configuration_links_only_for_who_may_configure(client, clerk):
+    html = _overview(client, clerk)
+    assert 'href="/admin/"' not in html
+    assert "Vraag het aan de functioneel beheerder." in html
+
+    html = _overview(client, StaffFactory(is_superuser=True))
+    assert 'href="/admin/"' in html
+    assert 'href="/admin/core/organisation/"' in html
 
 
 def test_overview_without_departments_says_what_to_do(client):

@@ -7,6 +7,7 @@ from loket.portal.templatetags.loket_ui import (
     contrast_ratio,
     design_tokens,
     municipality_tokens,
+    soft_breaks,
     tel_href,
 )
 
@@ -61,3 +62,11 @@ def test_tokens_tag_without_municipality_uses_defaults():
 )
 def test_phone_numbers_become_tel_links(number, href):
     assert tel_href(number) == href
+
+
+def test_soft_breaks_let_addresses_wrap_and_stay_escaped():
+    assert soft_breaks("sociale-dienst@mandelmunster.example") == (
+        "sociale-dienst@<wbr>mandelmunster.example"
+    )
+    assert soft_breaks("https://www.example/ocmw") == "https://<wbr>www.example/<wbr>ocmw"
+    assert soft_breaks("<b>@</b>") == "&lt;b&gt;@<wbr>&lt;/<wbr>b&gt;"
