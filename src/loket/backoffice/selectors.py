@@ -64,12 +64,13 @@ def staff_departments(*, user: Any) -> tuple[StaffDepartment, ...]:
 
 
 def resident_count() -> int | None:
-    """Residents in the register, or None while the people module offers no count."""
+    """Living residents in the register, or None when the people module is not part of
+    this deployment (the back office does not depend on it)."""
     try:
-        from loket.people.selectors import person_count  # type: ignore[attr-defined,unused-ignore]
+        from loket.people.selectors import person_count
     except ImportError:
         return None
-    return int(person_count())
+    return person_count()
 
 
 def work_overview_for_staff(*, user: Any) -> WorkOverview:

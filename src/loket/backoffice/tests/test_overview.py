@@ -114,3 +114,13 @@ def test_overview_query_count_is_bounded(client, clerk, django_assert_max_num_qu
         MembershipFactory(user=clerk)
     with django_assert_max_num_queries(12):
         assert client.get(HOME).status_code == 200
+
+
+def test_resident_figure_counts_the_living_residents_in_the_register(client, clerk):
+    from loket.people.tests.factories import PersonFactory
+
+    PersonFactory.create_batch(3)
+    html = _overview(client, clerk)
+
+    figure = html.split("Inwoners in het register</dt>")[1].split("</dd>")[0]
+    assert ">3<" in figure.replace(" ", "").replace("\n", "")
