@@ -9,10 +9,12 @@ from loket.backoffice.permissions import can_view_audit_log
 from loket.core.selectors import (
     audit_events_recent,
     department_list,
+    membership_list_for_staff,
     organisation_list_public,
     worker_list_alive,
 )
 from loket.core.types import WorkerInfo
+from loket.people.selectors import person_count
 
 AUDIT_LINES_ON_OVERVIEW = 10
 
@@ -42,16 +44,10 @@ class WorkOverview:
 
 
 def staff_departments(*, user: Any) -> tuple[StaffDepartment, ...]:
-    """The user's departments with their role(s) in each, in one query.
-
-    Reads the user's memberships through the relation core defines on ``User``; switch
-    to a core selector for memberships once core offers one."""
+    """The user's departments with their role(s) in each, in one query."""
     names: dict[int, tuple[str, str]] = {}
     roles: dict[int, list[StaffRoleLabel]] = {}
-    memberships = user.memberships.select_related("department__organisation").order_by(
-        "department__organisation__name", "department__name", "role"
-    )
-    for membership in memberships:
+    for membership in membership_list_for_staff(user=user):
         department = membership.department
         names[department.pk] = (department.name, department.organisation.name)
         roles.setdefault(department.pk, []).append(
@@ -63,16 +59,6 @@ def staff_departments(*, user: Any) -> tuple[StaffDepartment, ...]:
     )
 
 
-def resident_count() -> int | None:
-    """Living residents in the register, or None when the people module is not part of
-    this deployment (the back office does not depend on it)."""
-    try:
-        from loket.people.selectors import person_count
-    except ImportError:
-        return None
-    return person_count()
-
-
 def work_overview_for_staff(*, user: Any) -> WorkOverview:
     """Everything the back-office home shows to one staff member."""
     departments = staff_departments(user=user)
@@ -80,7 +66,7 @@ def work_overview_for_staff(*, user: Any) -> WorkOverview:
     audit_visible = can_view_audit_log(user, roles=role_codes)
     return WorkOverview(
         departments=departments,
-        resident_count=resident_count(),
+        resident_count=person_count(),
         organisation_count=organisation_list_public().count(),
         department_count=department_list().count(),
         workers=tuple(worker_list_alive()),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from loket.core.models import (
     AuditEvent,
     Department,
+    DepartmentMembership,
     OpeningHours,
     Organisation,
     User,
@@ -43,6 +44,15 @@ def department_list(*, organisation: Organisation | None = None) -> QuerySet[Dep
 
 def department_list_for_staff(*, user: User) -> QuerySet[Department]:
     return department_list().filter(memberships__user=user).distinct()
+
+
+def membership_list_for_staff(*, user: User) -> QuerySet[DepartmentMembership]:
+    """A staff member's roles per department, with department and organisation (1 query)."""
+    return (
+        DepartmentMembership.objects.filter(user=user)
+        .select_related("department__organisation")
+        .order_by("department__organisation__name", "department__name", "role")
+    )
 
 
 def audit_events_for_person(*, person_id: int) -> QuerySet[AuditEvent]:
