@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -61,17 +65,40 @@ def _redis_answers(url: str) -> bool:
 def redis_url() -> Iterator[str]:
     """A Redis database of its own (number 15), emptied before and after the test.
 
-    Skips when no Redis answers, unless LOKET_REQUIRE_SERVICES=1 (then it fails)."""
+    Skips when no Redis answers, unless LOKET_REQUIRE_SERVICES=1 (then it fails).
+    Test runs on one machine take turns with this database (a file lock)."""
     import redis
 
     if not _redis_answers(REDIS_TEST_URL):
         if os.environ.get("LOKET_REQUIRE_SERVICES") == "1":
             pytest.fail(f"LOKET_REQUIRE_SERVICES=1 but no Redis answers at {REDIS_TEST_URL}")
         pytest.skip(f"no Redis answers at {REDIS_TEST_URL}")
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    client.flushdb()
-    try:
-        yield REDIS_TEST_URL
-    finally:
+    # Test runs on one machine share this Redis database: take turns.
+    with _machine_lock("loket-tests-redis-15"):
+        client = redis.Redis.from_url(REDIS_TEST_URL)
         client.flushdb()
-        client.close()
+        try:
+            yield REDIS_TEST_URL
+        finally:
+            client.flushdb()
+            client.close()
+
+
+@contextlib.contextmanager
+def _machine_lock(name: str, timeout: float = 600) -> Iterator[None]:
+    """An exclusive lock shared by every process on this machine (a locked file)."""
+    path = Path(tempfile.gettempdir()) / f"{name}.lock"
+    with path.open("a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"another test run held {path} for {timeout:.0f}s")
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
