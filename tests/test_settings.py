@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pytest
 
 from loket.core.logging import RedactPersonalNumbers, redact
 
-from .conftest import REPO
+from .conftest import REPO, clean_environment
 
 GOOD_SECRET = "p7V-3nQx9s1LrT0yBz8WcKd4HfJm2GaE6uYiOpNq5ZvXwRtS_lMkAjDhCgFeBnUo"
 PRODUCTION = {
@@ -87,3 +89,26 @@ def test_national_numbers_are_redacted_from_logs(text, caplog):
 
 def test_ordinary_numbers_are_left_alone():
     assert redact("order 2026-000123 costs 12 euro") == "order 2026-000123 costs 12 euro"
+
+
+def test_health_check_answers_load_balancers_in_production(loket_cli, tmp_path):
+    """A probe over plain HTTP, by IP address, must not get a redirect or a 400."""
+    script = (
+        "import django, json; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0);"
+        "from django.test import Client;"
+        "r = Client().get('/healthz', HTTP_HOST='10.0.0.7');"
+        "print(r.status_code, json.loads(r.content)['status'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=clean_environment(
+            tmp_path, DJANGO_SETTINGS_MODULE="loket.config.settings", **PRODUCTION
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.split() == ["200", "ok"], result.stderr[-2000:]

@@ -33,3 +33,22 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer ``/healthz`` before host validation and the HTTPS redirect.
+
+    Load balancers probe each machine over plain HTTP by its address, which is neither
+    in ALLOWED_HOSTS nor HTTPS. The answer holds no data worth a host check. Must be the
+    first middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            from loket.core.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
