@@ -19,7 +19,6 @@ MUNICIPALITY_SLUG = "mandelmunster"
 OCMW_SLUG = "ocmw-mandelmunster"
 POSTCODE = "8770"
 NIS_CODE = "36007"
-PROVINCE = "West-Vlaanderen"
 # Reserved for examples (RFC 2606): nothing the demo sends can reach a real inbox.
 MAIL_DOMAIN = "mandelmunster.example"
 
