@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from croniter import croniter  # type: ignore[import-untyped]
@@ -23,6 +23,8 @@ from loket.core.models import (
     AuditEvent,
     Department,
     DepartmentMembership,
+    OpeningHours,
+    Organisation,
     ScheduledRun,
     User,
     WorkerHeartbeat,
@@ -119,6 +121,73 @@ def department_set_liaison(*, actor: User | None, department: Department, user: 
         target=department,
         changes={"communication_liaison": [previous, user.pk]},
     )
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: User | None,
+    kind: str,
+    name: str,
+    slug: str,
+    nis_code: str,
+    street: str,
+    postcode: str,
+    municipality: str,
+    email: str,
+    phone: str,
+    website: str = "",
+    is_primary: bool = False,
+    opening_hours: Iterable[tuple[int, time, time, bool]] = (),
+) -> Organisation:
+    """Create an organisation with its opening hours: (weekday, opens, closes, by
+    appointment only). Colours start at the model's defaults."""
+    organisation = Organisation(
+        kind=kind,
+        name=name,
+        slug=slug,
+        nis_code=nis_code,
+        street=street,
+        postcode=postcode,
+        municipality=municipality,
+        email=email,
+        phone=phone,
+        website=website,
+        is_primary=is_primary,
+    )
+    organisation.full_clean()
+    organisation.save()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(
+            organisation=organisation,
+            weekday=weekday,
+            opens=opens,
+            closes=closes,
+            by_appointment=by_appointment,
+        )
+        for weekday, opens, closes, by_appointment in opening_hours
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, target=organisation)
+    return organisation
+
+
+@transaction.atomic
+def department_create(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    name: str,
+    slug: str,
+    email: str = "",
+    phone: str = "",
+) -> Department:
+    department = Department(
+        organisation=organisation, name=name, slug=slug, email=email, phone=phone
+    )
+    department.full_clean()
+    department.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, target=department)
+    return department
 
 
 # --- Periodic jobs -----------------------------------------------------------------
