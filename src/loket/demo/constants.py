@@ -193,9 +193,6 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
         ),
     ),
 )
-# Primary colour #1d4f91 on white has a contrast of 8.6:1 (WCAG AAA for text).
-PRIMARY_COLOUR = "#1d4f91"
-ACCENT_COLOUR = "#ffd200"
 
 # Companies: (name, legal form, street of their seat).
 COMPANIES: tuple[tuple[str, str, str], ...] = (

@@ -30,7 +30,7 @@ from loket.people.types import (
 )
 
 if TYPE_CHECKING:
-    from loket.core.models import User
+    from loket.core.services import User
 
 logger = logging.getLogger(__name__)
 
