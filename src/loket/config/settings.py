@@ -419,6 +419,18 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Base registries ---------------------------------------------------------------
+
+LOKET_POPULATION_REGISTRY = env_choice(
+    "LOKET_POPULATION_REGISTRY",
+    "embedded",
+    ("embedded",),
+    help="Where Loket looks up residents (once-only): `embedded`, the population register "
+    "kept in Loket's own tables (filled by `loket seed` in the demo). Adapters for the "
+    "national register through MAGDA will be added as further choices.",
+    group="Base registries",
+)
+
 # --- Municipality defaults --------------------------------------------------------
 
 LOKET_SEED_RESIDENTS = env_int(

@@ -197,7 +197,7 @@ def registry_get() -> PopulationRegistry:
     default ``embedded``: the municipality's own tables). Real MAGDA adapters will live
     in ``people/providers/<vendor>/`` and be added to the choices here."""
     adapters: dict[str, type[PopulationRegistry]] = {"embedded": EmbeddedPopulationRegistry}
-    name = getattr(settings, "LOKET_POPULATION_REGISTRY", "embedded")
+    name = settings.LOKET_POPULATION_REGISTRY
     try:
         return adapters[name]()
     except KeyError:
