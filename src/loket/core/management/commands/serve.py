@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=None, help="Default: PORT.")
         parser.add_argument("--workers", type=int, default=None, help="Default: WEB_CONCURRENCY.")
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--graceful-timeout",
+            type=int,
+            default=10,
+            help="Seconds running requests get to finish on stop.",
+        )
         parser.add_argument("--access-log", action="store_true", help="Log every request.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,7 +43,7 @@ class Command(BaseCommand):
             "--worker-class",
             "gthread",
             "--graceful-timeout",
-            "10",
+            str(options["graceful_timeout"]),
             "--timeout",
             "60",
             "--max-requests",

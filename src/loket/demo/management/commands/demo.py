@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -44,7 +45,10 @@ class Command(BaseCommand):
         env = {**os.environ, "LOKET_DEMO": "true", "PYTHONUNBUFFERED": "1"}
         loket = [sys.executable, "-m", "loket"]
         children: list[subprocess.Popen[bytes]] = [
-            subprocess.Popen([*loket, "serve", "--port", str(port), "--workers", "2"], env=env)
+            subprocess.Popen(
+                [*loket, "serve", "--port", str(port), "--workers", "2", "--graceful-timeout", "3"],
+                env=env,
+            )
         ]
         if not options["no_worker"]:
             children.append(subprocess.Popen([*loket, "worker"], env=env))
@@ -55,27 +59,35 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
+        # Our own handlers, also when started with SIGINT ignored (e.g. from a script).
+        signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            self._wait_until_up(port, children)
-            self._print_welcome(port)
+            self._wait_until_up(port, children, lambda: stopping)
+            if not stopping:
+                self._print_welcome(port)
             while not stopping:
-                for child in children:
-                    if child.poll() is not None:
+                if any(child.poll() is not None for child in children):
+                    time.sleep(0.5)  # a Ctrl-C reaches the children too; let ours land
+                    if not stopping:
+                        codes = ", ".join(str(child.poll()) for child in children)
                         raise CommandError(
-                            f"A part of the demo stopped unexpectedly (exit {child.returncode})."
+                            f"A part of the demo stopped unexpectedly (exit codes: {codes})."
                         )
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+                time.sleep(0.2)
         finally:
             self._stop(children)
         self.stdout.write(f"The demo has stopped. Its data stay in {settings.DATA_DIR}.")
 
-    def _wait_until_up(self, port: int, children: list[subprocess.Popen[bytes]]) -> None:
+    def _wait_until_up(
+        self,
+        port: int,
+        children: list[subprocess.Popen[bytes]],
+        stopping: Callable[[], bool],
+    ) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         url = f"http://127.0.0.1:{port}/healthz"
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not stopping():
             if any(child.poll() is not None for child in children):
                 raise CommandError(
                     f"The web server could not start. Is port {port} in use already? "
@@ -88,6 +100,8 @@ class Command(BaseCommand):
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.3)
+        if stopping():
+            return
         raise CommandError(f"The web server did not answer within {STARTUP_TIMEOUT:.0f} seconds.")
 
     def _print_welcome(self, port: int) -> None:
@@ -107,6 +121,7 @@ class Command(BaseCommand):
             lines.append(f"  {login.username:<18} {login.password:<18} {login.description}")
         lines += ["", "Stop with Ctrl-C; the data are kept for next time.", ""]
         self.stdout.write("\n".join(lines))
+        self.stdout.flush()
 
     def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
         for child in children:

@@ -1,0 +1,90 @@
+"""`loket demo` as a user runs it: starts, serves, stops on Ctrl-C, keeps the data."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, clean_environment
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
+        return response.status, response.read()
+
+
+def _run_demo_until_up(tmp_path: Path, port: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loket", "demo", "--port", str(port)],
+        env=clean_environment(tmp_path, LOKET_SEED_RESIDENTS="300"),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            if _get(f"http://127.0.0.1:{port}/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise AssertionError("loket demo did not come up within 90 seconds")
+
+
+def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGINT)
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        raise AssertionError("loket demo did not stop within 30 s of Ctrl-C:\n" + output) from None
+    return process.returncode, output
+
+
+def _residents(tmp_path: Path) -> int:
+    with sqlite3.connect(tmp_path / "loket.sqlite3") as db:
+        return int(db.execute("SELECT count(*) FROM people_person").fetchone()[0])
+
+
+def test_demo_serves_the_municipality_stops_cleanly_and_keeps_its_data(tmp_path):
+    port = _free_port()
+    process = _run_demo_until_up(tmp_path, port)
+    try:
+        status, body = _get(f"http://127.0.0.1:{port}/")
+        assert status == 200
+        assert "Mandelmunster" in body.decode()
+        health = json.loads(_get(f"http://127.0.0.1:{port}/healthz")[1])
+        assert health["status"] == "ok"
+    finally:
+        code, output = _stop(process)
+    assert code == 0, output
+    assert "loket-demo-2026" in output  # the demo logins are printed
+    assert f"http://127.0.0.1:{port}/backoffice/" in output
+    residents = _residents(tmp_path)
+    assert residents == 300
+
+    again = _run_demo_until_up(tmp_path, port)
+    code, output = _stop(again)
+    assert code == 0, output
+    assert _residents(tmp_path) == residents  # the second run kept, not re-seeded, the data
