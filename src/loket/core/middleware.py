@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 # Everything is served from our own origin; no inline script is ever needed because
 # every page works without JavaScript. Inline styles carry the municipality's colours.
@@ -52,3 +55,21 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class DutchFirstLocaleMiddleware(LocaleMiddleware):
+    """Dutch unless the visitor chose another language with the language switcher.
+
+    A Flemish municipality addresses residents in Dutch (the language laws); French,
+    English and German are a courtesy the visitor asks for explicitly. So the browser's
+    Accept-Language header is not consulted, only the language cookie.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else ""
+        except LookupError:
+            language = ""
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -168,3 +168,15 @@ def test_language_form_keeps_csrf_protection(town):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/i18n/setlang/", {"language": "fr", "next": HOME})
     assert response.status_code == 403
+
+
+def test_dutch_is_the_default_whatever_the_browser_asks(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9,fr;q=0.8")
+    assert response.status_code == 200
+    assert b'<html lang="nl-be"' in response.content
+
+
+def test_the_chosen_language_wins_over_the_default(client):
+    client.cookies["django_language"] = "de"
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert b'<html lang="de"' in response.content
