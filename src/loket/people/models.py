@@ -21,7 +21,6 @@ from loket.people.types import (
     NationalNumber,
     PersonSummary,
     RegistryPerson,
-    format_address,
 )
 
 postcode_validator = RegexValidator(r"^[1-9]\d{3}$", _("A Belgian postcode has four digits."))
@@ -110,13 +109,7 @@ class Address(models.Model):
         ]
 
     def __str__(self) -> str:
-        return format_address(
-            street_name=self.street_name,
-            house_number=self.house_number,
-            box_number=self.box_number,
-            postcode=self.postcode,
-            municipality_name=self.municipality_name,
-        )
+        return self.to_summary().label
 
     def to_summary(self) -> AddressSummary:
         return AddressSummary(
