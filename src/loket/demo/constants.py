@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from loket.core.constants import OrganisationKind, StaffRole
-from loket.demo.types import DemoLogin, DemoOrganisation, DemoStaff
-from loket.people.constants import LegalForm
+from loket.demo.types import DemoLogin, DemoOrganisation, DemoStaff, Persona, PersonaHousemate
+from loket.people.constants import Gender, HouseholdRelation, LegalForm
 
 # The same seed and size always build the same town.
 DEFAULT_SEED = 8770
@@ -232,4 +232,123 @@ ASSOCIATIONS: tuple[tuple[str, bool], ...] = (
     ("Schaakclub De Toren", False),
     ("Vrienden van het Woonzorgcentrum", True),
     ("Jeugdhuis De Kelder", True),
+)
+
+# --- Personas of the demo identity provider ------------------------------------------
+#
+# Residents who log in with eID or itsme in the demo. Their national numbers are fixed
+# and valid; each uses the last counter of its birth date (498), which the generated
+# population never reaches, so they never collide with a generated resident. The
+# newcomer is deliberately absent from the register. They live on their own street,
+# one household per address.
+PERSONA_STREET = "Mandelhof"
+PERSONA_CLIENT_ID = "loket-demo"
+PERSONA_CLIENT_SECRET = "loket-demo-client-secret"  # noqa: S105 (demo only)
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona(
+        key="jong-gezin",
+        first_name="Sarah",
+        last_name="Vandenberghe",
+        national_number="91041299896",
+        birth_date=dt.date(1991, 4, 12),
+        gender=Gender.FEMALE,
+        description="Jonge mama: woont samen met haar partner en twee kleine kinderen.",
+        email=f"sarah.vandenberghe@{MAIL_DOMAIN}",
+        house_number="2",
+        housemates=(
+            PersonaHousemate(
+                "Tom",
+                "Deprez",
+                "89112399765",
+                dt.date(1989, 11, 23),
+                Gender.MALE,
+                HouseholdRelation.PARTNER,
+            ),
+            PersonaHousemate(
+                "Lena",
+                "Deprez",
+                "19060299891",
+                dt.date(2019, 6, 2),
+                Gender.FEMALE,
+                HouseholdRelation.CHILD,
+            ),
+            PersonaHousemate(
+                "Mats",
+                "Deprez",
+                "22021799765",
+                dt.date(2022, 2, 17),
+                Gender.MALE,
+                HouseholdRelation.CHILD,
+            ),
+        ),
+    ),
+    Persona(
+        key="senior-papier",
+        first_name="Maria",
+        last_name="Vanneste",
+        national_number="41090399830",
+        birth_date=dt.date(1941, 9, 3),
+        gender=Gender.FEMALE,
+        description="Senior van 84 zonder e-mailadres: krijgt haar post liefst op papier.",
+        prefers_paper=True,
+        house_number="4",
+    ),
+    Persona(
+        key="ondernemer",
+        first_name="Koen",
+        last_name="Devos",
+        national_number="78031599718",
+        birth_date=dt.date(1978, 3, 15),
+        gender=Gender.MALE,
+        description="Zaakvoerder van Bakkerij De Mandel: regelt zaken voor zijn bedrijf.",
+        email=f"koen@bakkerij-demandel.{MAIL_DOMAIN}",
+        house_number="6",
+    ),
+    Persona(
+        key="voorzitter",
+        first_name="Ann",
+        last_name="Coussement",
+        national_number="69083099892",
+        birth_date=dt.date(1969, 8, 30),
+        gender=Gender.FEMALE,
+        description="Voorzitter van Toneelgroep Het Masker.",
+        email=f"ann.coussement@{MAIL_DOMAIN}",
+        house_number="8",
+        chairs_association="Toneelgroep Het Masker",
+    ),
+    Persona(
+        key="nieuwkomer",
+        first_name="Youssef",
+        last_name="El Amrani",
+        national_number="95012099519",
+        birth_date=dt.date(1995, 1, 20),
+        gender=Gender.MALE,
+        description="Net verhuisd naar Mandelmunster: nog niet ingeschreven in het "
+        "bevolkingsregister.",
+        email=f"youssef.elamrani@{MAIL_DOMAIN}",
+        in_register=False,
+    ),
+    Persona(
+        key="raadslid",
+        first_name="Marc",
+        last_name="Desmet",
+        national_number="65050899766",
+        birth_date=dt.date(1965, 5, 8),
+        gender=Gender.MALE,
+        description="Gemeenteraadslid, en ook gewoon inwoner van Mandelmunster.",
+        email=f"marc.desmet@{MAIL_DOMAIN}",
+        house_number="10",
+    ),
+    Persona(
+        key="vrijwilliger",
+        first_name="Lies",
+        last_name="Vermeulen",
+        national_number="58120199880",
+        birth_date=dt.date(1958, 12, 1),
+        gender=Gender.FEMALE,
+        description="Vrijwilliger die buren helpt met hun aanvragen.",
+        email=f"lies.vermeulen@{MAIL_DOMAIN}",
+        house_number="12",
+    ),
 )

@@ -44,11 +44,14 @@ from loket.demo.constants import (
     MUNICIPALITY_NAME,
     NIS_CODE,
     ORGANISATIONS,
+    PERSONA_STREET,
+    PERSONAS,
     POSTCODE,
 )
 from loket.demo.population import PopulationGenerator
 from loket.demo.selectors import demo_is_seeded, demo_seed_obstacles
 from loket.demo.types import DemoLogin, SeedResult
+from loket.people.constants import HouseholdRelation
 from loket.people.selectors import person_get_by_national_number
 from loket.people.services import (
     address_get_or_create,
@@ -56,7 +59,13 @@ from loket.people.services import (
     company_create,
     population_import,
 )
-from loket.people.types import EnterpriseNumber, PopulationImportResult
+from loket.people.types import (
+    AddressData,
+    EnterpriseNumber,
+    HouseholdImport,
+    PersonImport,
+    PopulationImportResult,
+)
 
 if TYPE_CHECKING:
     from loket.core.services import Department
@@ -131,8 +140,15 @@ def demo_seed(
             )
         organisations, departments = _seed_organisations()
         staff = _seed_staff(departments)
+        # The personas of the demo identity provider count among the residents.
+        personas = _seed_personas()
         population, chair_candidates = _seed_population(
-            residents=residents, seed=seed, progress=progress
+            residents=max(0, residents - personas.persons), seed=seed, progress=progress
+        )
+        population = PopulationImportResult(
+            addresses=population.addresses + personas.addresses,
+            households=population.households + personas.households,
+            persons=population.persons + personas.persons,
         )
         rng = random.Random(f"{seed}-organisations")
         enterprise_numbers: set[str] = set()
@@ -198,6 +214,57 @@ def _seed_population(
         if progress is not None:
             progress(result.persons)
     return totals, generator.chair_candidates
+
+
+def persona_households() -> list[HouseholdImport]:
+    """The households of the personas that the population register knows."""
+    households = []
+    for persona in PERSONAS:
+        if not persona.in_register:
+            continue
+        head = PersonImport(
+            national_number=persona.national_number,
+            first_name=persona.first_name,
+            last_name=persona.last_name,
+            birth_date=persona.birth_date,
+            gender=persona.gender,
+            language=persona.language,
+            household_relation=HouseholdRelation.HEAD,
+            prefers_paper=persona.prefers_paper,
+            email=persona.email,
+        )
+        housemates = tuple(
+            PersonImport(
+                national_number=mate.national_number,
+                first_name=mate.first_name,
+                last_name=mate.last_name,
+                birth_date=mate.birth_date,
+                gender=mate.gender,
+                language=persona.language,
+                household_relation=mate.household_relation,
+            )
+            for mate in persona.housemates
+        )
+        households.append(
+            HouseholdImport(
+                reference=f"MM-PERSONA-{persona.key}"[:30],
+                address=AddressData(
+                    street_name=PERSONA_STREET,
+                    house_number=persona.house_number,
+                    postcode=POSTCODE,
+                    municipality_name=MUNICIPALITY_NAME,
+                    nis_code=NIS_CODE,
+                ),
+                members=(head, *housemates),
+            )
+        )
+    return households
+
+
+def _seed_personas() -> PopulationImportResult:
+    return population_import(
+        actor=None, households=persona_households(), reason="loket seed: demo personas"
+    )
 
 
 def _seed_organisations() -> tuple[int, dict[str, Department]]:
@@ -288,11 +355,13 @@ def _seed_companies(rng: random.Random, taken: set[str]) -> int:
 
 def _seed_associations(rng: random.Random, taken: set[str], chair_candidates: list[str]) -> int:
     chairs = rng.sample(chair_candidates, k=min(len(chair_candidates), len(ASSOCIATIONS)))
+    persona_chairs = {
+        p.chairs_association: p.national_number for p in PERSONAS if p.chairs_association
+    }
     for index, (name, registered) in enumerate(ASSOCIATIONS):
+        chair_number = persona_chairs.get(name) or (chairs[index] if index < len(chairs) else "")
         chair = (
-            person_get_by_national_number(national_number=chairs[index])
-            if index < len(chairs)
-            else None
+            person_get_by_national_number(national_number=chair_number) if chair_number else None
         )
         association_create(
             actor=None,

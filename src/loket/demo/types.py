@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +56,37 @@ class DemoOrganisation:
         tuple[int, str, str, bool], ...
     ]  # (weekday, opens, closes, by appointment)
     departments: tuple[tuple[str, str], ...]  # (slug, name)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaHousemate:
+    """Someone who lives with a persona (in the register, without a demo login)."""
+
+    first_name: str
+    last_name: str
+    national_number: str = field(repr=False)
+    birth_date: date
+    gender: str
+    household_relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    """A test person of the demo identity provider: someone who logs in with eID or
+    itsme. ``in_register`` False: a newcomer the population register does not know.
+    ``description`` is shown on the demo identity provider's persona picker (Dutch)."""
+
+    key: str
+    first_name: str
+    last_name: str
+    national_number: str = field(repr=False)
+    birth_date: date
+    gender: str
+    description: str
+    language: str = "nl"
+    email: str = ""
+    prefers_paper: bool = False
+    in_register: bool = True
+    house_number: str = ""
+    housemates: tuple[PersonaHousemate, ...] = ()
+    chairs_association: str = ""  # name of the association they chair
