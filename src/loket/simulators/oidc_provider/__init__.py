@@ -1,0 +1,28 @@
+"""The demo identity provider: OpenID Connect like FAS/CSAM (eID, itsme) and ACM/IDM.
+
+See ``provider.py`` for what it implements and ``server.py`` for how it runs. It can
+never run in production: ``server.create`` refuses ``LOKET_ENVIRONMENT=production``
+and any address other than loopback.
+"""
+
+from loket.simulators.oidc_provider.provider import (
+    DIALECTS,
+    Client,
+    OidcProvider,
+    SimulatorRefused,
+    pkce_s256,
+    subject_for,
+)
+from loket.simulators.oidc_provider.server import RunningProvider, create, start_in_thread
+
+__all__ = [
+    "DIALECTS",
+    "Client",
+    "OidcProvider",
+    "RunningProvider",
+    "SimulatorRefused",
+    "create",
+    "pkce_s256",
+    "start_in_thread",
+    "subject_for",
+]
