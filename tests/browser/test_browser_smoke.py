@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyotp
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from loket.accounts.staff.tests.helpers import with_authenticator_app
 from loket.core.constants import AuditAction, OrganisationKind, StaffRole
 from loket.core.services import audit_record, worker_heartbeat
 from loket.core.tests.factories import (
@@ -71,10 +74,14 @@ def _assert_no_axe_violations(page) -> None:
 
 
 def _log_in(page, username: str = "baliemedewerker") -> None:
+    secret = with_authenticator_app(get_user_model().objects.get(username=username))
     page.goto("/backoffice/")
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url("**/aanmelden/tweede-stap/")
+    page.locator("#id_code").fill(pyotp.TOTP(secret).now())
+    page.locator("#id_code").press("Enter")
     page.wait_for_url("**/backoffice/")
 
 

@@ -2,14 +2,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.generic import FormView
 
-from loket.backoffice.forms import StaffLoginForm
-from loket.backoffice.permissions import can_use_backoffice, staff_required
+from loket.accounts.staff.constants import LOCKED_MESSAGE
+from loket.accounts.staff.selectors import staff_factor_summary
+from loket.accounts.staff.services import (
+    AccountDisabled,
+    LoginLocked,
+    LoginRefused,
+    staff_login_begin,
+    staff_login_without_factor,
+    staff_password_verify,
+)
+from loket.backoffice.forms import ERROR_MESSAGES, StaffLoginForm
+from loket.backoffice.permissions import can_use_backoffice, has_backoffice_session, staff_required
 from loket.backoffice.selectors import work_overview_for_staff
 
 
@@ -20,16 +33,56 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/home.html", {"overview": overview})
 
 
-class StaffLoginView(auth_views.LoginView):
+class StaffLoginView(FormView):
+    """Step 1 of the staff login: the password. The second factor follows
+    (``staff_login:verify``), or setting one up for staff who have none yet."""
+
     template_name = "registration/login.html"
-    authentication_form = StaffLoginForm
-    next_page = "backoffice:home"
+    form_class = StaffLoginForm
+
+    def _next(self) -> str:
+        return self.request.POST.get("next") or self.request.GET.get("next") or ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        context["next"] = self._next()
         context["signed_in_without_access"] = user.is_authenticated and not can_use_backoffice(user)
+        context["signed_in"] = has_backoffice_session(self.request)
         return context
+
+    def form_valid(self, form: StaffLoginForm) -> HttpResponse:
+        request = self.request
+        try:
+            user = staff_password_verify(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except LoginLocked:
+            form.add_error(None, LOCKED_MESSAGE)
+            return self.form_invalid(form)
+        except AccountDisabled:
+            form.add_error(None, ERROR_MESSAGES["inactive"])
+            return self.form_invalid(form)
+        except LoginRefused:
+            form.add_error(None, ERROR_MESSAGES["invalid_login"])
+            return self.form_invalid(form)
+        if not can_use_backoffice(user):
+            form.add_error(None, ERROR_MESSAGES["no_backoffice_access"])
+            return self.form_invalid(form)
+        staff_login_begin(request=request, user=user, next_url=self._next())
+        if staff_factor_summary(user=user).has_any:
+            return redirect("staff_login:verify")
+        if settings.LOKET_STAFF_2FA_REQUIRED:
+            return redirect("staff_login:enrol")
+        staff_login_without_factor(request=request, user=user)
+        next_url = self._next()
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
+        return redirect("backoffice:home")
 
 
 class StaffLogoutView(auth_views.LogoutView):

@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "loket.core",
     "loket.people",
+    "loket.accounts.staff",
     "loket.portal",
     "loket.backoffice",
     "loket.demo",
@@ -397,6 +398,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+LOKET_STAFF_2FA_REQUIRED = env_bool(
+    "LOKET_STAFF_2FA_REQUIRED",
+    True,
+    help="Staff must pass a second factor (authenticator app or passkey) after their "
+    "password; staff without one are sent to set one up. Turn off only for a test "
+    "set-up: then staff without a factor log in with their password alone. Passkeys "
+    "use LOKET_BASE_URL's host name as relying-party id (a domain name, not an IP "
+    "address).",
+    group="Staff login",
+)
 
 # --- Logging ----------------------------------------------------------------------
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 from django.urls import reverse
 
+from loket.accounts.staff.services import demo_totp_device_create
+from loket.accounts.staff.tests.helpers import log_in_staff
 from loket.core.tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,33 +43,48 @@ def test_logged_in_resident_who_is_not_staff_is_refused(client):
 
 def test_inactive_staff_member_is_refused(client):
     staff = StaffFactory(is_active=False)
-    client.force_login(staff)
+    log_in_staff(client, staff)
+    assert client.get(HOME).status_code == 302
+
+
+def test_password_only_is_not_enough(client):
+    client.force_login(StaffFactory())
     assert client.get(HOME).status_code == 302
 
 
 def test_staff_member_sees_the_overview(client):
-    client.force_login(StaffFactory(first_name="Els"))
+    log_in_staff(client, StaffFactory(first_name="Els"))
 
     response = client.get(HOME)
     assert response.status_code == 200
     assert "Werkoverzicht" in response.content.decode()
 
 
+def _with_app(username: str) -> str:
+    secret = pyotp.random_base32()
+    demo_totp_device_create(user=StaffFactory(username=username), secret=secret)
+    return secret
+
+
 def test_login_form_lets_staff_in_and_returns_to_the_overview(client):
-    StaffFactory(username="baliemedewerker")
+    secret = _with_app("baliemedewerker")
 
     response = client.post(
         LOGIN, {"username": "baliemedewerker", "password": PASSWORD, "next": HOME}
     )
     assert response.status_code == 302
+    assert response["Location"] == "/backoffice/aanmelden/tweede-stap/"
+    assert client.get(HOME).status_code == 302
+    response = client.post(response["Location"], {"code": pyotp.TOTP(secret).now()})
     assert response["Location"] == HOME
     assert client.get(HOME).status_code == 200
 
 
 def test_login_without_next_goes_to_the_overview(client):
-    StaffFactory(username="baliemedewerker")
+    secret = _with_app("baliemedewerker")
 
-    response = client.post(LOGIN, {"username": "baliemedewerker", "password": PASSWORD})
+    client.post(LOGIN, {"username": "baliemedewerker", "password": PASSWORD})
+    response = client.post("/backoffice/aanmelden/tweede-stap/", {"code": pyotp.TOTP(secret).now()})
     assert response["Location"] == HOME
 
 
@@ -103,7 +121,7 @@ def test_resident_credentials_are_refused_at_the_login_form(client):
 
 
 def test_logout_is_a_post_that_ends_the_session(client):
-    client.force_login(StaffFactory())
+    log_in_staff(client, StaffFactory())
 
     assert client.get("/backoffice/afmelden/").status_code == 405
     response = client.post("/backoffice/afmelden/", follow=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from loket.accounts.staff.tests.helpers import log_in_staff
 from loket.core.constants import AuditAction, StaffRole
 from loket.core.services import audit_record, worker_heartbeat
 from loket.core.tests.factories import (
@@ -34,7 +35,7 @@ def clerk():
 
 
 def _overview(client, user) -> str:
-    client.force_login(user)
+    log_in_staff(client, user)
     response = client.get(HOME)
     assert response.status_code == 200
     return response.content.decode()
@@ -108,7 +109,7 @@ def test_superuser_sees_the_audit_log(client):
 
 
 def test_overview_query_count_is_bounded(client, clerk, django_assert_max_num_queries):
-    client.force_login(clerk)
+    log_in_staff(client, clerk)
     client.get(HOME)
     for _ in range(5):
         MembershipFactory(user=clerk)

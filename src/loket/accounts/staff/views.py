@@ -1,0 +1,300 @@
+"""The second login step, setting up factors and the "My security" page (thin views:
+the rules are in services and selectors)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import pyotp
+import segno
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from loket.accounts.staff import selectors, services
+from loket.accounts.staff.constants import (
+    CODE_REFUSED_MESSAGE,
+    LOCKED_MESSAGE,
+    SESSION_NEW_RECOVERY_CODES,
+    Factor,
+)
+from loket.accounts.staff.forms import CodeForm, PasskeyNameForm
+from loket.core.selectors import organisation_primary
+
+LOGIN = "backoffice:login"
+HOME = "backoffice:home"
+
+
+def _verified_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.staff_session_is_verified(request=request):
+            return redirect_to_login(request.get_full_path(), LOGIN)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _after_login(request: HttpRequest, next_url: str) -> HttpResponse:
+    if request.session.get(SESSION_NEW_RECOVERY_CODES):
+        return redirect("staff_login:recovery_codes")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(HOME)
+
+
+def _start_again(request: HttpRequest) -> HttpResponse:
+    messages.info(request, _("Log in again with your user name and password."))
+    return redirect(LOGIN)
+
+
+# --- Second step ---------------------------------------------------------------------
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Step 2: a code from the app, a passkey, or a recovery code."""
+    user = selectors.staff_pending_user(request=request)
+    if user is None:
+        return _start_again(request)
+    summary = selectors.staff_factor_summary(user=user)
+    if not summary.has_any:
+        return redirect("staff_login:enrol")
+    method = request.GET.get("method") or summary.last_used
+    if method == Factor.TOTP and not summary.has_totp:
+        method = Factor.PASSKEY
+    if method == Factor.PASSKEY and not summary.passkeys:
+        method = Factor.TOTP
+    if method not in (Factor.TOTP, Factor.PASSKEY, Factor.RECOVERY):
+        method = summary.last_used
+    recovery = method == Factor.RECOVERY
+    form = CodeForm(
+        request.POST if request.method == "POST" else None,
+        label=_("Recovery code") if recovery else "",
+        recovery=recovery,
+    )
+    if request.method == "POST" and form.is_valid():
+        next_url = selectors.staff_pending_next(request=request)
+        login = services.staff_recovery_code_login if recovery else services.staff_totp_login
+        try:
+            login(request=request, user=user, code=form.cleaned_data["code"])
+        except services.LoginLocked:
+            messages.error(request, LOCKED_MESSAGE)
+            return redirect(LOGIN)
+        except services.CodeRefused:
+            form.add_error("code", CODE_REFUSED_MESSAGE)
+        else:
+            return _after_login(request, next_url)
+    return render(
+        request,
+        "accounts/staff/verify.html",
+        {
+            "form": form,
+            "method": method,
+            "summary": summary,
+            "pending_user": user,
+            "demo_code": selectors.staff_demo_code(user=user) if not recovery else None,
+        },
+    )
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+@require_POST
+def passkey_login_options(request: HttpRequest) -> HttpResponse:
+    user = selectors.staff_pending_user(request=request)
+    if user is None:
+        return JsonResponse({"redirect": reverse(LOGIN)}, status=403)
+    options = services.passkey_authentication_options(request=request, user=user)
+    return HttpResponse(options, content_type="application/json")
+
+
+@require_POST
+def passkey_login(request: HttpRequest) -> HttpResponse:
+    user = selectors.staff_pending_user(request=request)
+    if user is None:
+        return JsonResponse({"redirect": reverse(LOGIN)}, status=403)
+    next_url = selectors.staff_pending_next(request=request)
+    credential = json.dumps(_json_body(request).get("credential", {}))
+    try:
+        services.passkey_authenticate(request=request, user=user, credential=credential)
+    except services.LoginLocked:
+        messages.error(request, LOCKED_MESSAGE)
+        return JsonResponse({"redirect": reverse(LOGIN)}, status=403)
+    except services.PasskeyRefused:
+        return JsonResponse(
+            {"error": _("The passkey was not accepted. Try again or use a code from your app.")},
+            status=400,
+        )
+    return JsonResponse({"redirect": _after_login(request, next_url)["Location"]})
+
+
+# --- Setting up the app ---------------------------------------------------------------
+
+
+def _qr_svg(uri: str) -> str:
+    svg: str = segno.make(uri, error="m").svg_inline(scale=5, border=4, omitsize=True)
+    label = _("QR code to scan with your authenticator app")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="qr" ', 1)
+
+
+def enrol(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app: right after the password for staff without any
+    factor, or from "My security" in a verified session."""
+    verified = selectors.staff_session_is_verified(request=request)
+    user: Any = request.user if verified else selectors.staff_pending_user(request=request)
+    if user is None:
+        return _start_again(request)
+    summary = selectors.staff_factor_summary(user=user)
+    if not verified and summary.has_any:
+        return redirect("staff_login:verify")  # a factor exists: pass it first
+    if verified and summary.has_totp:
+        messages.info(request, _("You already use an authenticator app. Remove it first."))
+        return redirect("staff_login:security")
+    secret = services.staff_totp_setup_secret(request=request)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        next_url = selectors.staff_pending_next(request=request)
+        try:
+            services.staff_totp_confirm(request=request, user=user, code=form.cleaned_data["code"])
+        except services.CodeRefused:
+            form.add_error("code", CODE_REFUSED_MESSAGE)
+        else:
+            if not verified:
+                services.staff_login_complete(request=request, user=user, factor=Factor.TOTP)
+                return _after_login(request, next_url)
+            messages.success(request, _("Your authenticator app is ready."))
+            if request.session.get(SESSION_NEW_RECOVERY_CODES):
+                return redirect("staff_login:recovery_codes")
+            return redirect("staff_login:security")
+    organisation = organisation_primary()
+    issuer = organisation.name if organisation else "Loket"
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=issuer)
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render(
+        request,
+        "accounts/staff/enrol.html",
+        {"form": form, "qr_svg": _qr_svg(uri), "secret": grouped, "verified": verified},
+    )
+
+
+# --- My security ---------------------------------------------------------------------
+
+
+@_verified_staff_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown once: they are taken out of the session here."""
+    codes = request.session.pop(SESSION_NEW_RECOVERY_CODES, None)
+    if not codes:
+        return redirect("staff_login:security")
+    return render(request, "accounts/staff/recovery_codes.html", {"codes": codes})
+
+
+@_verified_staff_required
+def security(request: HttpRequest) -> HttpResponse:
+    summary = selectors.staff_factor_summary(user=request.user)
+    return render(
+        request,
+        "accounts/staff/security.html",
+        {
+            "summary": summary,
+            "factor": selectors.staff_session_factor(request=request),
+            "code_form": CodeForm(label=_("Current code from your app or a recovery code")),
+            "name_form": PasskeyNameForm(),
+        },
+    )
+
+
+@_verified_staff_required
+@require_POST
+def factor_remove(request: HttpRequest) -> HttpResponse:
+    factor = request.POST.get("factor", "")
+    passkey_id = request.POST.get("passkey", "")
+    if factor not in (Factor.TOTP, Factor.PASSKEY) or (
+        factor == Factor.PASSKEY and not passkey_id.isdigit()
+    ):
+        return redirect("staff_login:security")
+    try:
+        services.staff_factor_remove(
+            request=request,
+            user=request.user,
+            factor=factor,
+            passkey_id=int(passkey_id) if passkey_id.isdigit() else None,
+            code=request.POST.get("code", ""),
+        )
+    except services.LastFactor:
+        messages.error(
+            request,
+            _("This is your only second factor. Add another one before you remove this one."),
+        )
+    except services.LoginLocked:
+        messages.error(request, LOCKED_MESSAGE)
+    except services.CodeRefused:
+        messages.error(request, CODE_REFUSED_MESSAGE)
+    else:
+        messages.success(request, _("The second factor was removed."))
+    return redirect("staff_login:security")
+
+
+@_verified_staff_required
+@require_POST
+def recovery_renew(request: HttpRequest) -> HttpResponse:
+    try:
+        services.staff_recovery_codes_renew(
+            request=request, user=request.user, code=request.POST.get("code", "")
+        )
+    except services.LoginLocked:
+        messages.error(request, LOCKED_MESSAGE)
+    except services.CodeRefused:
+        messages.error(request, CODE_REFUSED_MESSAGE)
+    else:
+        return redirect("staff_login:recovery_codes")
+    return redirect("staff_login:security")
+
+
+@_verified_staff_required
+@require_POST
+def passkey_register_options(request: HttpRequest) -> HttpResponse:
+    options = services.passkey_registration_options(request=request, user=request.user)
+    return HttpResponse(options, content_type="application/json")
+
+
+@_verified_staff_required
+@require_POST
+def passkey_register_view(request: HttpRequest) -> HttpResponse:
+    body = _json_body(request)
+    form = PasskeyNameForm({"name": body.get("name", "")})
+    if not form.is_valid():
+        return JsonResponse({"error": _("Give the passkey a name.")}, status=400)
+    try:
+        services.passkey_register(
+            request=request,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            credential=json.dumps(body.get("credential", {})),
+        )
+    except services.PasskeyRefused:
+        return JsonResponse({"error": _("The passkey could not be added. Try again.")}, status=400)
+    messages.success(request, _("The passkey was added."))
+    return JsonResponse({"redirect": reverse("staff_login:security")})
+
+
+def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The configuration (Django admin) has no login of its own: staff log in at the
+    back office, with their second factor."""
+    return redirect_to_login(request.GET.get("next", reverse("admin:index")), LOGIN)
