@@ -196,7 +196,8 @@ def test_staff_without_factor_is_sent_to_set_up_the_app(client):
     assert client.get(HOME).status_code == 302
 
     html = client.get(ENROL).content.decode()
-    assert "<svg" in html and 'role="img"' in html
+    assert "<svg" in html
+    assert 'role="img"' in html
     secret = client.session["loket_staff_totp_setup"]
     assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html
 
@@ -259,6 +260,7 @@ def test_audit_lines_for_login_failure_and_lockout_hold_no_secrets(client, clerk
     text = _audit_text()
     assert "wrong-secret-password" not in text
     assert PASSWORD not in text
-    assert code not in text and _wrong(code) not in text
+    assert code not in text
+    assert _wrong(code) not in text
     assert SECRET not in text
     assert "onbekend" not in text  # unknown names are not written down
