@@ -1,0 +1,1 @@
+"""Notifications: every channel, in the resident's language, with a delivery log."""

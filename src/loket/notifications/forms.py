@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from loket.notifications.constants import SelectionKind
+from loket.notifications.models import NotificationEvent
+
+
+class FanOutForm(forms.Form):
+    event = forms.ModelChoiceField(
+        label=_("Message"), queryset=NotificationEvent.objects.all(), to_field_name="key"
+    )
+    selection_kind = forms.ChoiceField(label=_("To whom"), choices=SelectionKind.choices)
+    selection_value = forms.CharField(
+        label=_("Street, postcode, age group (e.g. 65-79) or topic"),
+        required=False,
+        max_length=200,
+    )
+    context = forms.JSONField(
+        label=_("Values for the placeholders (JSON)"), required=False, initial=dict
+    )
+    urgent = forms.BooleanField(label=_("Urgent (also during quiet hours)"), required=False)

@@ -1,0 +1,1 @@
+"""Outside systems that carry messages: each behind a small protocol (``base``)."""

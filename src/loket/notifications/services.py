@@ -1,0 +1,946 @@
+"""Writes of the notifications module: notify(), delivery with retries, callbacks,
+verification of contact points, the portal inbox, letters and bulk fan-outs.
+
+Delivery is driven by the ``Message`` rows, not by the task queue: a task only wakes
+messages up. A message is claimed (QUEUED → SENDING, with a lease) in a committed
+transaction before the provider is called, and recorded (SENDING → SENT) afterwards.
+If a worker dies in between, the sweep takes the message back after the lease and sends
+it again with the same idempotency key, which the provider recognises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from loket.core.constants import AuditAction
+from loket.core.services import DomainError, audit_record
+from loket.notifications import selectors
+from loket.notifications.constants import (
+    CLAIM_LEASE,
+    DELIVERY_BATCH,
+    QUEUE_BATCH,
+    RETRY_FIRST_DELAY,
+    RETRY_MAX_DELAY,
+    RETRY_WINDOW,
+    WAKE_UP_GRACE,
+    Channel,
+    ContactKind,
+    FanOutStatus,
+    LetterStatus,
+    MessageStatus,
+    SelectionKind,
+)
+from loket.notifications.models import (
+    ContactPoint,
+    FanOut,
+    InboxMessage,
+    Letter,
+    Message,
+    MessageEvent,
+    MessageTemplate,
+    NotificationEvent,
+    Preference,
+)
+from loket.notifications.providers import registry
+from loket.notifications.providers.base import OutgoingEmail, OutgoingSms
+from loket.notifications.rendering import template_problems
+from loket.notifications.routing import (
+    Planned,
+    Recipient,
+    email_problem,
+    normalise_phone,
+    phone_problem,
+    plan,
+)
+from loket.notifications.types import LetterData, NotifyResult, SendOutcome
+from loket.people.selectors import person_get
+
+if TYPE_CHECKING:
+    from loket.core.services import User
+
+logger = logging.getLogger(__name__)
+
+# Claimed messages are sent and recorded in groups this size: a worker killed mid-way
+# leaves at most this many messages that may reach the provider twice (each time with
+# the same idempotency key / Message-ID, so the far end can drop the repeat).
+RECORD_EVERY = 50
+SWEEP_LIMIT = 50_000
+
+
+# --- notify ---------------------------------------------------------------------------
+
+
+def _enqueue_delivery(message_ids: Sequence[int]) -> None:
+    from loket.notifications.tasks import deliver_messages
+
+    for start in range(0, len(message_ids), DELIVERY_BATCH):
+        deliver_messages.enqueue(list(message_ids[start : start + DELIVERY_BATCH]))
+
+
+def _existing_result(idempotency_key: str) -> NotifyResult:
+    message = Message.objects.filter(idempotency_key=idempotency_key).first()
+    inbox_id = (
+        InboxMessage.objects.filter(idempotency_key=idempotency_key)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return NotifyResult(
+        idempotency_key=idempotency_key,
+        created=False,
+        message_ids=(message.pk,) if message is not None else (),
+        inbox_message_id=inbox_id,
+    )
+
+
+def notify(
+    *,
+    event: str,
+    person_id: int,
+    context: Mapping[str, Any],
+    urgent: bool = False,
+    idempotency_key: str,
+) -> NotifyResult:
+    """Tell one resident about ``event``, in their language, on their channel.
+
+    Every module sends through here. Calling it again with the same ``idempotency_key``
+    does nothing and returns what the first call made. Delivery is queued when the
+    caller's transaction commits.
+    """
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ValueError("notify() needs an idempotency_key of at most 200 characters")
+    if Message.objects.filter(idempotency_key=idempotency_key).exists():
+        return _existing_result(idempotency_key)
+    notification_event = NotificationEvent.objects.filter(key=event).first()
+    if notification_event is None:
+        raise DomainError(f"Unknown notification event {event!r}.")
+    person = person_get(person_id=person_id)
+    if person is None:
+        raise DomainError(f"No person {person_id}.")
+    now = timezone.now()
+    templates = selectors.templates_for_event(event_id=notification_event.pk)
+    recipient = selectors.recipients_for(person_ids=[person_id]).get(person_id, Recipient())
+    planned = plan(
+        person=person,
+        recipient=recipient,
+        templates=templates,
+        allowed=tuple(notification_event.placeholders),
+        context=context,
+        urgent=urgent,
+        now=now,
+    )
+    try:
+        with transaction.atomic():
+            messages = _store(
+                [(person_id, idempotency_key, planned)],
+                event_key=event,
+                urgent=urgent,
+                now=now,
+                fanout=None,
+            )
+    except IntegrityError:  # the same key, notified at the same moment elsewhere
+        return _existing_result(idempotency_key)
+    message = messages[0]
+    if message.status == MessageStatus.PARKED:
+        logger.warning("message %s parked: %s", message.pk, message.reason)
+    if message.status == MessageStatus.QUEUED:
+        transaction.on_commit(lambda: _enqueue_delivery([message.pk]))
+    return NotifyResult(
+        idempotency_key=idempotency_key,
+        created=True,
+        message_ids=(message.pk,),
+        inbox_message_id=InboxMessage.objects.filter(idempotency_key=idempotency_key)
+        .values_list("pk", flat=True)
+        .first(),
+    )
+
+
+def _store(
+    rows: Sequence[tuple[int, str, Planned]],
+    *,
+    event_key: str,
+    urgent: bool,
+    now: datetime,
+    fanout: FanOut | None,
+) -> list[Message]:
+    """Insert the planned messages, inbox entries and letters (in bulk)."""
+    messages = [
+        Message(
+            idempotency_key=key,
+            event_key=event_key,
+            person_id=person_id,
+            fanout=fanout,
+            channel=planned.channel,
+            language=planned.language,
+            recipient=planned.recipient,
+            subject=planned.subject,
+            body=planned.body,
+            urgent=urgent,
+            status=planned.status,
+            created_at=now,
+            ready_at=planned.ready_at,
+            next_attempt_at=(
+                planned.ready_at + WAKE_UP_GRACE
+                if planned.status == MessageStatus.QUEUED
+                else planned.ready_at
+                if planned.status == MessageStatus.WAITING
+                else None
+            ),
+            finished_at=now
+            if planned.status
+            in (MessageStatus.PARKED, MessageStatus.FAILED, MessageStatus.DELIVERED)
+            else None,
+            delivered_at=now if planned.status == MessageStatus.DELIVERED else None,
+            reason=planned.reason,
+        )
+        for person_id, key, planned in rows
+    ]
+    Message.objects.bulk_create(messages, batch_size=500)
+    InboxMessage.objects.bulk_create(
+        [
+            InboxMessage(
+                person_id=message.person_id,
+                idempotency_key=message.idempotency_key,
+                event_key=event_key,
+                fanout=fanout,
+                subject=planned.inbox[0],
+                body=planned.inbox[1],
+                created_at=now,
+            )
+            for message, (_, _, planned) in zip(messages, rows, strict=True)
+            if planned.inbox is not None and planned.status != MessageStatus.PARKED
+        ],
+        batch_size=500,
+    )
+    Letter.objects.bulk_create(
+        [
+            Letter(
+                message=message,
+                person_id=message.person_id,
+                language=message.language,
+                recipient_name=planned.letter_name,
+                postal_address=message.recipient,
+                subject=message.subject,
+                body=message.body,
+                status=LetterStatus.PENDING,
+                created_at=now,
+            )
+            for message, (_, _, planned) in zip(messages, rows, strict=True)
+            if message.channel == Channel.LETTER and message.status == MessageStatus.QUEUED
+        ],
+        batch_size=500,
+    )
+    # The delivery log starts with what happened at creation (only the unusual: a
+    # queued message's log is its row until something happens to it).
+    MessageEvent.objects.bulk_create(
+        [
+            MessageEvent(message=message, at=now, status=message.status, detail=message.reason)
+            for message in messages
+            if message.status != MessageStatus.QUEUED
+        ],
+        batch_size=500,
+    )
+    return messages
+
+
+# --- delivery --------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … doubling, at most an hour between attempts."""
+    delay = RETRY_FIRST_DELAY * (2 ** max(0, attempts - 1))
+    return min(delay, RETRY_MAX_DELAY)
+
+
+def _claim(message_ids: Sequence[int], now: datetime) -> list[Message]:
+    """QUEUED → SENDING for those of ``message_ids`` still queued (and not paused)."""
+    with transaction.atomic():
+        candidates = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk__in=message_ids,
+                status=MessageStatus.QUEUED,
+                channel__in=(Channel.EMAIL, Channel.SMS),
+            )
+            .exclude(fanout__status__in=(FanOutStatus.PAUSED, FanOutStatus.CANCELLED))
+            .only("pk")
+        )
+        ids = [message.pk for message in candidates]
+        if not ids:
+            return []
+        Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.SENDING,
+            claimed_until=now + CLAIM_LEASE,
+            attempts=F("attempts") + 1,
+        )
+        return list(Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).order_by("pk"))
+
+
+def messages_deliver(*, message_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Send the given messages that are (still) due. Returns how many were sent."""
+    sent = 0
+    pending = list(message_ids)
+    while pending:
+        chunk, pending = pending[:RECORD_EVERY], pending[RECORD_EVERY:]
+        claimed = _claim(chunk, now or timezone.now())
+        if claimed:
+            outcomes = _send(claimed)
+            sent += _record(claimed, outcomes, now=now)
+    return sent
+
+
+def _send(messages: Sequence[Message]) -> dict[int, SendOutcome]:
+    outcomes: dict[int, SendOutcome] = {}
+    emails: list[Message] = []
+    for message in messages:
+        if message.channel == Channel.EMAIL:
+            problem = email_problem(message.recipient)
+            if problem:
+                outcomes[message.pk] = SendOutcome(
+                    ok=False, provider="", permanent=True, reason=problem
+                )
+            else:
+                emails.append(message)
+        else:
+            outcomes[message.pk] = _send_sms(message)
+    if emails:
+        results = registry.email_provider().send_many(
+            [
+                OutgoingEmail(
+                    to=message.recipient,
+                    subject=message.subject,
+                    body=message.body,
+                    idempotency_key=message.idempotency_key,
+                    language=message.language,
+                )
+                for message in emails
+            ]
+        )
+        outcomes.update(zip((message.pk for message in emails), results, strict=True))
+    return outcomes
+
+
+def _send_sms(message: Message) -> SendOutcome:
+    number = normalise_phone(message.recipient)
+    problem = phone_problem(number)
+    if problem:
+        return SendOutcome(ok=False, provider="", permanent=True, reason=problem)
+    providers = registry.sms_providers()
+    if not providers:
+        return SendOutcome(ok=False, provider="", reason="no SMS gateway configured")
+    sms = OutgoingSms(
+        to=number,
+        body=message.body,
+        idempotency_key=message.idempotency_key,
+        reference=str(message.pk),
+    )
+    reasons: list[str] = []
+    for provider in providers:  # failover: the next gateway when one cannot take it
+        outcome = provider.send(sms)
+        if outcome.ok or outcome.permanent:
+            if reasons:
+                logger.info("SMS %s went through %s after failover", message.pk, provider.name)
+            return outcome
+        reasons.append(f"{provider.name}: {outcome.reason}")
+    return SendOutcome(ok=False, provider=providers[-1].name, reason="; ".join(reasons)[:480])
+
+
+def _record(
+    messages: Sequence[Message], outcomes: Mapping[int, SendOutcome], *, now: datetime | None
+) -> int:
+    """SENDING → SENT / WAITING (retry) / FAILED, with a line in the delivery log."""
+    moment = now or timezone.now()
+    sent: list[Message] = []
+    retry: list[Message] = []
+    failed: list[Message] = []
+    events: list[MessageEvent] = []
+    for message in messages:
+        outcome = outcomes[message.pk]
+        message.claimed_until = None
+        message.provider = outcome.provider
+        if outcome.ok:
+            message.status = MessageStatus.SENT
+            message.sent_at = moment
+            message.provider_message_id = outcome.provider_message_id[:120]
+            message.latency_ms = max(0, int((moment - message.ready_at).total_seconds() * 1000))
+            message.reason = ""
+            sent.append(message)
+            detail = outcome.provider
+        elif outcome.permanent or moment - message.ready_at >= RETRY_WINDOW:
+            message.status = MessageStatus.FAILED
+            message.finished_at = moment
+            message.reason = (
+                outcome.reason
+                if outcome.permanent
+                else f"gave up after {message.attempts} attempts: {outcome.reason}"
+            )[:500]
+            failed.append(message)
+            detail = message.reason
+        else:
+            message.status = MessageStatus.WAITING
+            message.next_attempt_at = moment + backoff(message.attempts)
+            message.reason = outcome.reason[:500]
+            retry.append(message)
+            detail = f"will retry at {message.next_attempt_at.isoformat()}: {outcome.reason}"
+        events.append(
+            MessageEvent(
+                message=message,
+                at=moment,
+                status=message.status,
+                attempt=message.attempts,
+                detail=detail[:500],
+            )
+        )
+    claimed = Message.objects.filter(status=MessageStatus.SENDING)
+    with transaction.atomic():
+        if sent:
+            claimed.bulk_update(
+                sent,
+                [
+                    "status",
+                    "claimed_until",
+                    "provider",
+                    "sent_at",
+                    "provider_message_id",
+                    "latency_ms",
+                    "reason",
+                ],
+            )
+        if retry:
+            claimed.bulk_update(
+                retry, ["status", "claimed_until", "provider", "next_attempt_at", "reason"]
+            )
+        if failed:
+            claimed.bulk_update(
+                failed, ["status", "claimed_until", "provider", "finished_at", "reason"]
+            )
+        MessageEvent.objects.bulk_create(events)
+    return len(sent)
+
+
+def messages_sweep(*, now: datetime | None = None) -> int:
+    """Wake up what is due: retries whose backoff has passed, messages held for quiet
+    hours, claims whose worker died, and queued messages whose wake-up got lost.
+    Returns how many messages it queued for delivery."""
+    now = now or timezone.now()
+    not_paused = ~Q(fanout__status__in=(FanOutStatus.PAUSED, FanOutStatus.CANCELLED))
+    with transaction.atomic():
+        expired = list(
+            Message.objects.filter(status=MessageStatus.SENDING, claimed_until__lt=now).values_list(
+                "pk", flat=True
+            )[:SWEEP_LIMIT]
+        )
+        if expired:
+            Message.objects.filter(pk__in=expired, status=MessageStatus.SENDING).update(
+                status=MessageStatus.QUEUED, claimed_until=None
+            )
+            MessageEvent.objects.bulk_create(
+                MessageEvent(
+                    message_id=pk,
+                    at=now,
+                    status=MessageStatus.QUEUED,
+                    detail="the worker did not finish; sending again with the same key",
+                )
+                for pk in expired
+            )
+        due = list(
+            Message.objects.filter(
+                not_paused,
+                status__in=(MessageStatus.QUEUED, MessageStatus.WAITING),
+                next_attempt_at__lte=now,
+            ).values_list("pk", flat=True)[:SWEEP_LIMIT]
+        )
+        ids = sorted({*expired, *due})
+        if ids:
+            Message.objects.filter(
+                pk__in=ids, status__in=(MessageStatus.QUEUED, MessageStatus.WAITING)
+            ).update(status=MessageStatus.QUEUED, next_attempt_at=now + WAKE_UP_GRACE)
+            transaction.on_commit(lambda: _enqueue_delivery(ids))
+    return len(ids)
+
+
+# --- provider callbacks -----------------------------------------------------------------
+
+CALLBACK_STATUSES = {
+    "delivered": MessageStatus.DELIVERED,
+    "undeliverable": MessageStatus.BOUNCED,
+    "failed": MessageStatus.FAILED,
+}
+
+
+def message_record_delivery_status(
+    *, provider_message_id: str, status: str, detail: str = "", now: datetime | None = None
+) -> bool:
+    """A provider reports what became of a message. False when it is not ours."""
+    new_status = CALLBACK_STATUSES.get(status)
+    if new_status is None or not provider_message_id:
+        raise DomainError(f"Unknown delivery status {status!r}.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(provider_message_id=provider_message_id)
+            .first()
+        )
+        if message is None:
+            return False
+        if message.status not in (MessageStatus.SENT, MessageStatus.SENDING):
+            return True  # already final (a repeated callback): nothing to change
+        message.status = new_status
+        message.finished_at = now
+        fields = ["status", "finished_at"]
+        if new_status == MessageStatus.DELIVERED:
+            message.delivered_at = now
+            fields.append("delivered_at")
+        else:
+            message.reason = (detail or f"provider reported {status}")[:500]
+            fields.append("reason")
+        message.save(update_fields=fields)
+        MessageEvent.objects.create(
+            message=message,
+            at=now,
+            status=new_status,
+            attempt=message.attempts,
+            detail=(detail or f"callback: {status}")[:500],
+        )
+    return True
+
+
+def callback_signature(*, secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+# --- contact points and preferences ---------------------------------------------------------
+
+CODE_VALID_FOR = timedelta(minutes=15)
+CODE_MAX_ATTEMPTS = 5
+
+
+def _hash_code(contact: ContactPoint, code: str) -> str:
+    return hashlib.sha256(f"{contact.pk}:{contact.value}:{code}".encode()).hexdigest()
+
+
+def contact_point_add(*, person_id: int, kind: str, value: str) -> tuple[ContactPoint, str]:
+    """Record an e-mail address or mobile number and make a verification code for it.
+    Returns the contact point and the code (to be sent to that address only)."""
+    value = value.strip()
+    if kind == ContactKind.PHONE:
+        value = normalise_phone(value)
+        problem = phone_problem(value)
+    elif kind == ContactKind.EMAIL:
+        value = value.lower()
+        problem = email_problem(value)
+    else:
+        raise DomainError(f"Unknown kind of contact point {kind!r}.")
+    if problem:
+        raise DomainError(problem)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        contact, _ = ContactPoint.objects.get_or_create(person_id=person_id, kind=kind, value=value)
+        contact = ContactPoint.objects.select_for_update().get(pk=contact.pk)
+        contact.code_hash = _hash_code(contact, code)
+        contact.code_expires_at = timezone.now() + CODE_VALID_FOR
+        contact.code_attempts = 0
+        contact.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            target=contact,
+            subject_person_id=person_id,
+            reason="contact point added, waiting for verification",
+        )
+    return contact, code
+
+
+def contact_point_send_code(*, contact_point_id: int, code: str) -> NotifyResult:
+    """Send the verification code to the (unverified) address itself."""
+    contact = ContactPoint.objects.get(pk=contact_point_id)
+    person = person_get(person_id=contact.person_id)
+    if person is None:
+        raise DomainError("No such person.")
+    channel = Channel.EMAIL if contact.kind == ContactKind.EMAIL else Channel.SMS
+    event = NotificationEvent.objects.filter(key="verification-code").first()
+    if event is None:
+        raise DomainError("The event verification-code has no templates yet.")
+    templates = {
+        key: text
+        for key, text in selectors.templates_for_event(event_id=event.pk).items()
+        if key[0] == channel
+    }
+    recipient = Recipient(
+        email=contact.value if channel == Channel.EMAIL else "",
+        phone=contact.value if channel == Channel.SMS else "",
+    )
+    now = timezone.now()
+    planned = plan(
+        person=person,
+        recipient=recipient,
+        templates=templates,
+        allowed=tuple(event.placeholders),
+        context={"code": code},
+        urgent=True,
+        now=now,
+    )
+    planned.inbox = None  # a code never lands in the inbox
+    key = f"verify:{contact.pk}:{contact.code_hash[:16]}"
+    with transaction.atomic():
+        (message,) = _store(
+            [(person.id, key, planned)], event_key=event.key, urgent=True, now=now, fanout=None
+        )
+        if message.status == MessageStatus.QUEUED:
+            transaction.on_commit(lambda: _enqueue_delivery([message.pk]))
+    return NotifyResult(
+        idempotency_key=key, created=True, message_ids=(message.pk,), inbox_message_id=None
+    )
+
+
+def contact_point_verify(*, contact_point_id: int, code: str) -> bool:
+    """Check a code; a right one marks the address verified (and usable)."""
+    with transaction.atomic():
+        contact = ContactPoint.objects.select_for_update().get(pk=contact_point_id)
+        if contact.verified_at is not None:
+            return True
+        if (
+            not contact.code_hash
+            or contact.code_attempts >= CODE_MAX_ATTEMPTS
+            or contact.code_expires_at is None
+            or contact.code_expires_at < timezone.now()
+        ):
+            raise DomainError("This code has expired. Ask for a new one.")
+        if not hmac.compare_digest(contact.code_hash, _hash_code(contact, code.strip())):
+            contact.code_attempts = F("code_attempts") + 1
+            contact.save(update_fields=["code_attempts"])
+            return False
+        contact.verified_at = timezone.now()
+        contact.code_hash = ""
+        contact.save(update_fields=["verified_at", "code_hash"])
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            target=contact,
+            subject_person_id=contact.person_id,
+            reason="contact point verified",
+        )
+    return True
+
+
+def preference_set(
+    *,
+    person_id: int,
+    use_email: bool = True,
+    use_sms: bool = True,
+    quiet_start: Any = None,
+    quiet_end: Any = None,
+) -> Preference:
+    with transaction.atomic():
+        preference, _ = Preference.objects.update_or_create(
+            person_id=person_id,
+            defaults={
+                "use_email": use_email,
+                "use_sms": use_sms,
+                "quiet_start": quiet_start,
+                "quiet_end": quiet_end,
+            },
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            target=preference,
+            subject_person_id=person_id,
+            reason="notification preferences",
+        )
+    return preference
+
+
+# --- portal inbox ------------------------------------------------------------------------------
+
+
+def inbox_message_mark_read(*, person_id: int, inbox_message_id: int) -> None:
+    InboxMessage.objects.filter(
+        pk=inbox_message_id, person_id=person_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def template_save(
+    *,
+    actor: User | None,
+    event: NotificationEvent,
+    channel: str,
+    language: str,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None = None,
+) -> MessageTemplate:
+    """Create or change a template; refuses unknown placeholders with a clear reason."""
+    from loket.notifications.routing import PERSONAL_PLACEHOLDERS
+
+    allowed = (*event.placeholders, *PERSONAL_PLACEHOLDERS)
+    problems = template_problems(subject, allowed=allowed) + template_problems(
+        body, allowed=allowed
+    )
+    if problems:
+        raise DomainError(" ".join(dict.fromkeys(problems)))
+    with transaction.atomic():
+        if template is None:
+            template = MessageTemplate(event=event, channel=channel, language=language)
+        template.subject, template.body = subject, body
+        template.channel, template.language = channel, language
+        template.save()
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=template)
+    return template
+
+
+# --- letters: the hand-over to the print batch (docs/protocols/letter-print-batch.md) ---------
+
+
+def letter_batch_claim(*, batch_reference: str, limit: int = 1000) -> list[LetterData]:
+    """Take up to ``limit`` pending letters into the print batch ``batch_reference``.
+
+    Calling it again with the same reference returns the same letters (and no more), so
+    a print run that crashed can start over."""
+    if not batch_reference:
+        raise ValueError("a print batch needs a reference")
+    now = timezone.now()
+    with transaction.atomic():
+        if not Letter.objects.filter(batch_reference=batch_reference).exists():
+            ids = list(
+                Letter.objects.select_for_update(skip_locked=True)
+                .filter(status=LetterStatus.PENDING)
+                .order_by("id")
+                .values_list("pk", flat=True)[:limit]
+            )
+            Letter.objects.filter(pk__in=ids, status=LetterStatus.PENDING).update(
+                status=LetterStatus.BATCHED, batch_reference=batch_reference, batched_at=now
+            )
+            message_ids = list(
+                Letter.objects.filter(pk__in=ids).values_list("message_id", flat=True)
+            )
+            Message.objects.filter(pk__in=message_ids).update(
+                status=MessageStatus.SENDING, attempts=1
+            )
+        letters = list(Letter.objects.filter(batch_reference=batch_reference).order_by("id"))
+    return [
+        LetterData(
+            id=letter.pk,
+            message_id=letter.message_id,
+            language=letter.language,
+            recipient_name=letter.recipient_name,
+            postal_address=letter.postal_address,
+            subject=letter.subject,
+            body=letter.body,
+            created_at=letter.created_at,
+        )
+        for letter in letters
+    ]
+
+
+def letter_batch_mark_printed(*, batch_reference: str) -> int:
+    """The print batch is printed and posted: its letters count as sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        letters = Letter.objects.select_for_update().filter(
+            batch_reference=batch_reference, status=LetterStatus.BATCHED
+        )
+        message_ids = list(letters.values_list("message_id", flat=True))
+        count = letters.update(status=LetterStatus.PRINTED, printed_at=now)
+        Message.objects.filter(pk__in=message_ids).update(
+            status=MessageStatus.SENT, sent_at=now, finished_at=now
+        )
+        MessageEvent.objects.bulk_create(
+            MessageEvent(
+                message_id=pk,
+                at=now,
+                status=MessageStatus.SENT,
+                attempt=1,
+                detail=f"printed in batch {batch_reference}",
+            )
+            for pk in message_ids
+        )
+    return count
+
+
+# --- bulk fan-out ---------------------------------------------------------------------------------
+
+
+def fanout_start(
+    *,
+    actor: User | None,
+    event: str,
+    selection_kind: str,
+    selection_value: str = "",
+    context: Mapping[str, Any] | None = None,
+    urgent: bool = False,
+) -> FanOut:
+    """Start a bulk send; the messages are prepared by a task (``fanout_queue``)."""
+    notification_event = NotificationEvent.objects.filter(key=event).first()
+    if notification_event is None:
+        raise DomainError(f"Unknown notification event {event!r}.")
+    if selection_kind not in SelectionKind.values:
+        raise DomainError(f"Unknown selection {selection_kind!r}.")
+    selectors.fanout_selection_check(kind=selection_kind, value=selection_value)
+    with transaction.atomic():
+        fanout = FanOut.objects.create(
+            event=notification_event,
+            selection_kind=selection_kind,
+            selection_value=selection_value,
+            context=dict(context or {}),
+            urgent=urgent,
+            status=FanOutStatus.QUEUEING,
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=fanout,
+            object_label=f"fan-out {event} to {selection_kind} {selection_value}",
+        )
+        from loket.notifications.tasks import fanout_queue
+
+        transaction.on_commit(lambda: fanout_queue.enqueue(fanout.pk))
+    return fanout
+
+
+def fanout_queue_messages(*, fanout_id: int, enqueue: bool = True) -> int:
+    """Prepare the fan-out's messages in batches (resumable: each batch commits with
+    the position it reached). Returns how many messages this call made."""
+    made = 0
+    fanout = FanOut.objects.select_related("event").get(pk=fanout_id)
+    templates = selectors.templates_for_event(event_id=fanout.event_id)
+    allowed = tuple(fanout.event.placeholders)
+    started = timezone.now()
+    while True:
+        with transaction.atomic():
+            fanout = FanOut.objects.select_for_update().select_related("event").get(pk=fanout_id)
+            if fanout.status != FanOutStatus.QUEUEING:
+                break
+            persons = selectors.fanout_persons(
+                kind=fanout.selection_kind,
+                value=fanout.selection_value,
+                after_id=fanout.last_person_id,
+                limit=QUEUE_BATCH,
+            )
+            if not persons:
+                fanout.status = FanOutStatus.RUNNING
+                fanout.queued_seconds = (fanout.queued_seconds or 0) + (
+                    timezone.now() - started
+                ).total_seconds()
+                fanout.save(update_fields=["status", "queued_seconds"])
+                break
+            now = timezone.now()
+            recipients = selectors.recipients_for(person_ids=[p.id for p in persons])
+            rows = [
+                (
+                    person.id,
+                    f"fanout:{fanout.pk}:{person.id}",
+                    plan(
+                        person=person,
+                        recipient=recipients.get(person.id, Recipient()),
+                        templates=templates,
+                        allowed=allowed,
+                        context=fanout.context,
+                        urgent=fanout.urgent,
+                        now=now,
+                    ),
+                )
+                for person in persons
+            ]
+            messages = _store(
+                rows, event_key=fanout.event.key, urgent=fanout.urgent, now=now, fanout=fanout
+            )
+            fanout.last_person_id = persons[-1].id
+            fanout.recipients = F("recipients") + len(rows)
+            fanout.save(update_fields=["last_person_id", "recipients"])
+            queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
+            if enqueue and queued:
+                transaction.on_commit(lambda queued=queued: _enqueue_delivery(queued))  # type: ignore[misc]
+            made += len(messages)
+    return made
+
+
+def _fanout_set_status(
+    *, actor: User | None, fanout_id: int, allowed_from: Iterable[str], to: str
+) -> FanOut:
+    with transaction.atomic():
+        fanout = FanOut.objects.select_for_update().get(pk=fanout_id)
+        if fanout.status not in allowed_from:
+            raise DomainError(f"This bulk message is {fanout.get_status_display()}.")
+        previous = fanout.status
+        fanout.status = to
+        fields = ["status"]
+        if to == FanOutStatus.CANCELLED:
+            fanout.finished_at = timezone.now()
+            fields.append("finished_at")
+            Message.objects.filter(
+                fanout=fanout, status__in=(MessageStatus.QUEUED, MessageStatus.WAITING)
+            ).update(
+                status=MessageStatus.CANCELLED,
+                finished_at=timezone.now(),
+                reason="bulk message cancelled",
+            )
+        fanout.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=fanout,
+            object_label=f"fan-out {fanout.pk}",
+            changes={"status": [previous, to]},
+        )
+    return fanout
+
+
+def fanout_pause(*, actor: User | None, fanout_id: int) -> FanOut:
+    return _fanout_set_status(
+        actor=actor,
+        fanout_id=fanout_id,
+        allowed_from=(FanOutStatus.QUEUEING, FanOutStatus.RUNNING),
+        to=FanOutStatus.PAUSED,
+    )
+
+
+def fanout_resume(*, actor: User | None, fanout_id: int) -> FanOut:
+    """Go on: finish preparing if that was interrupted, and wake the waiting messages."""
+    fanout = FanOut.objects.get(pk=fanout_id)
+    finished_queueing = fanout.queued_seconds is not None
+    fanout = _fanout_set_status(
+        actor=actor,
+        fanout_id=fanout_id,
+        allowed_from=(FanOutStatus.PAUSED,),
+        to=FanOutStatus.RUNNING if finished_queueing else FanOutStatus.QUEUEING,
+    )
+    from loket.notifications.tasks import fanout_queue
+
+    def wake() -> None:
+        if not finished_queueing:
+            fanout_queue.enqueue(fanout.pk)
+        ids = list(
+            Message.objects.filter(fanout=fanout, status=MessageStatus.QUEUED).values_list(
+                "pk", flat=True
+            )
+        )
+        _enqueue_delivery(ids)
+
+    transaction.on_commit(wake)
+    return fanout
+
+
+def fanout_cancel(*, actor: User | None, fanout_id: int) -> FanOut:
+    return _fanout_set_status(
+        actor=actor,
+        fanout_id=fanout_id,
+        allowed_from=(FanOutStatus.QUEUEING, FanOutStatus.RUNNING, FanOutStatus.PAUSED),
+        to=FanOutStatus.CANCELLED,
+    )
