@@ -24,6 +24,10 @@ MAIL_DOMAIN = "mandelmunster.example"
 
 # A demo only: production refuses to start with LOKET_DEMO on.
 DEMO_PASSWORD = "loket-demo-2026"  # noqa: S105
+# The demo staff's authenticator app (second login step), published like the password:
+# add it to any authenticator app, or read the current code that the demo (and only the
+# demo) shows on the second-step page.
+DEMO_TOTP_SECRET = "LOKETDEMOMANDELMUNSTERTOTPSECRET"  # noqa: S105
 
 # Every demo staff member. The first five are the logins that the README and `loket demo`
 # show; all share DEMO_PASSWORD.

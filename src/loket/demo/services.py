@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from loket.accounts.staff.services import demo_totp_device_create
 from loket.core.constants import AuditAction
 from loket.core.services import (
     DomainError,
@@ -40,6 +41,7 @@ from loket.demo.constants import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     DEMO_STAFF,
+    DEMO_TOTP_SECRET,
     MAIL_DOMAIN,
     MUNICIPALITY_NAME,
     NIS_CODE,
@@ -316,6 +318,7 @@ def _seed_staff(departments: dict[str, Department]) -> int:
             is_staff=True,
             is_superuser=spec.superuser,
         )
+        demo_totp_device_create(user=user, secret=DEMO_TOTP_SECRET)
         for slug, role in spec.memberships:
             department_add_member(actor=None, department=departments[slug], user=user, role=role)
         if spec.liaison_of:

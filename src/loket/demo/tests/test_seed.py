@@ -219,3 +219,20 @@ def test_population_alone_for_the_benchmark_reports_rows_and_progress():
     assert sum(reported) == RESIDENTS
     assert rows == Person.objects.count() + Household.objects.count() + Address.objects.count()
     assert not Organisation.objects.exists()
+
+
+def test_demo_staff_log_in_with_password_and_the_demo_authenticator_app(client, settings):
+    import pyotp
+
+    from loket.demo.constants import DEMO_TOTP_SECRET
+
+    settings.LOKET_DEMO = True
+    demo_seed(residents=10)
+    response = client.post(
+        "/backoffice/aanmelden/", {"username": "baliemedewerker", "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == "/backoffice/aanmelden/tweede-stap/"
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    assert code in client.get(response["Location"]).content.decode()  # the demo's hint
+    assert client.post(response["Location"], {"code": code})["Location"] == "/backoffice/"
+    assert client.get("/backoffice/").status_code == 200

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from loket.demo.constants import DEMO_TOTP_SECRET
 from loket.demo.services import demo_logins
 
 STARTUP_TIMEOUT = 60.0
@@ -119,6 +120,11 @@ class Command(BaseCommand):
         ]
         for login in demo_logins():
             lines.append(f"  {login.username:<18} {login.password:<18} {login.description}")
+        lines += [
+            "",
+            "Second login step: the demo shows the current code of the demo authenticator",
+            f"app on the page, or add the key {DEMO_TOTP_SECRET} to your own app.",
+        ]
         lines += ["", "Stop with Ctrl-C; the data are kept for next time.", ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
