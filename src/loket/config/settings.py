@@ -8,6 +8,7 @@ database or imports project code that does.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -154,6 +155,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "loket.core",
     "loket.people",
+    "loket.accounts",
     "loket.accounts.staff",
     "loket.portal",
     "loket.backoffice",
@@ -170,6 +172,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "loket.accounts.middleware.ResidentSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "loket.core.middleware.SecurityHeadersMiddleware",
 ]
@@ -471,3 +474,77 @@ WEB_CONCURRENCY = env_int(
     "thumb: two per CPU core.",
     group="Serving",
 )
+
+# --- Resident login ---------------------------------------------------------------
+
+LOKET_OIDC_ENABLED = env_bool(
+    "LOKET_OIDC_ENABLED",
+    LOKET_DEMO,
+    help="Residents log in with eID or itsme over OpenID Connect. Default true in the "
+    "demo (against the local demo identity provider), false otherwise.",
+    group="Resident login",
+)
+LOKET_OIDC_DIALECT = env_choice(
+    "LOKET_OIDC_DIALECT",
+    "fas",
+    ("fas", "acm"),
+    help="Which identity service: `fas` (the federal FAS/CSAM: eID, itsme; national "
+    "number in the claim `egovNRN`) or `acm` (the Flemish ACM/IDM, as used by Mijn "
+    "Burgerprofiel; national number in the claim `rrn`).",
+    group="Resident login",
+)
+LOKET_OIDC_ISSUER = env_str(
+    "LOKET_OIDC_ISSUER",
+    f"http://127.0.0.1:{PORT + 1}/{LOKET_OIDC_DIALECT}" if LOKET_DEMO else "",
+    help="The identity provider's issuer URL; its discovery document is read from "
+    "`<issuer>/.well-known/openid-configuration`. In the demo: the local demo identity "
+    "provider on PORT+1. Production refuses an issuer on loopback.",
+    group="Resident login",
+)
+LOKET_OIDC_CLIENT_ID = env_str(
+    "LOKET_OIDC_CLIENT_ID",
+    "loket-demo" if LOKET_DEMO else "",
+    help="The client id this deployment was registered with at the identity provider.",
+    group="Resident login",
+)
+LOKET_OIDC_CLIENT_SECRET = env_str(
+    "LOKET_OIDC_CLIENT_SECRET",
+    "loket-demo-client-secret" if LOKET_DEMO else "",
+    help="The client secret (never logged).",
+    group="Resident login",
+)
+LOKET_OIDC_SCOPES = env_str(
+    "LOKET_OIDC_SCOPES",
+    "openid profile egovnrn" if LOKET_OIDC_DIALECT == "fas" else "openid profile rrn",
+    help="Scopes asked for, separated by spaces. Default `openid profile egovnrn` for "
+    "FAS and `openid profile rrn` for ACM.",
+    group="Resident login",
+)
+LOKET_SESSION_IDLE_MINUTES = env_int(
+    "LOKET_SESSION_IDLE_MINUTES",
+    30,
+    help="A resident's session ends after this many minutes without a request.",
+    group="Resident login",
+)
+LOKET_SESSION_ABSOLUTE_HOURS = env_int(
+    "LOKET_SESSION_ABSOLUTE_HOURS",
+    8,
+    help="A resident's session ends this many hours after logging in, however active.",
+    group="Resident login",
+)
+if LOKET_OIDC_ENABLED:
+    if not (LOKET_OIDC_ISSUER and LOKET_OIDC_CLIENT_ID and LOKET_OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "LOKET_OIDC_ENABLED needs LOKET_OIDC_ISSUER, LOKET_OIDC_CLIENT_ID and "
+            "LOKET_OIDC_CLIENT_SECRET."
+        )
+    _issuer_host = (urlsplit(LOKET_OIDC_ISSUER).hostname or "").lower()
+    if PRODUCTION and (
+        _issuer_host in ("localhost", "127.0.0.1", "::1") or _issuer_host.startswith("127.")
+    ):
+        raise ImproperlyConfigured(
+            "LOKET_ENVIRONMENT=production refuses an identity provider on loopback "
+            f"(LOKET_OIDC_ISSUER={LOKET_OIDC_ISSUER}): that is the demo simulator."
+        )
+    if PRODUCTION and not LOKET_OIDC_ISSUER.startswith("https://"):
+        raise ImproperlyConfigured("LOKET_ENVIRONMENT=production needs an https:// issuer.")

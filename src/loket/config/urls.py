@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("backoffice/", include("loket.accounts.staff.urls")),
     path("backoffice/", include("loket.backoffice.urls")),
+    path("", include("loket.accounts.urls")),
     path("", include("loket.portal.urls")),
 ]
 

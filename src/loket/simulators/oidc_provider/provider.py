@@ -58,13 +58,26 @@ Environ = dict[str, Any]
 class PersonaLike(Protocol):
     """What the picker needs to know about a test person."""
 
-    key: str
-    first_name: str
-    last_name: str
-    national_number: str
-    email: str
-    language: str
-    description: str
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def first_name(self) -> str: ...
+
+    @property
+    def last_name(self) -> str: ...
+
+    @property
+    def national_number(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,60 @@
+"""Resident sessions: idle and absolute timeouts, and no way into the staff areas."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from loket.accounts.constants import SESSION_LOGIN, SessionEnd
+from loket.accounts.permissions import may_enter_staff_area, resident_login_of
+from loket.accounts.services import login_session_end
+
+# The last-seen time is written at most this often (seconds), not on every request.
+TOUCH_EVERY = 60
+STAFF_PREFIXES = ("/backoffice/", "/admin/")
+
+
+class ResidentSessionMiddleware:
+    """Ends a resident's session after ``LOKET_SESSION_IDLE_MINUTES`` without a request
+    or ``LOKET_SESSION_ABSOLUTE_HOURS`` after logging in; refuses resident-login
+    sessions in the back office and the configuration (403). Sets
+    ``request.resident_login`` for the templates. Staff sessions are left alone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        login = resident_login_of(request)
+        request.resident_login = login is not None  # type: ignore[attr-defined]
+        if login is not None:
+            now = time.time()
+            started = float(login.get("started_at", 0))
+            last_seen = float(login.get("last_seen", 0))
+            reason = ""
+            if now - started > settings.LOKET_SESSION_ABSOLUTE_HOURS * 3600:
+                reason = SessionEnd.ABSOLUTE
+            elif now - last_seen > settings.LOKET_SESSION_IDLE_MINUTES * 60:
+                reason = SessionEnd.IDLE
+            if reason:
+                login_session_end(session_key=request.session.session_key or "", reason=reason)
+                logout(request)  # flushes the session, ID token included
+                request.resident_login = False  # type: ignore[attr-defined]
+                messages.info(
+                    request,
+                    _("You were logged out because you were inactive for too long.")
+                    if reason == SessionEnd.IDLE
+                    else _("You were logged out because you were logged in for too long."),
+                )
+                return redirect("accounts:login")
+            if now - last_seen > TOUCH_EVERY:
+                request.session[SESSION_LOGIN] = {**login, "last_seen": now}
+            if request.path_info.startswith(STAFF_PREFIXES) and not may_enter_staff_area(request):
+                return render(request, "accounts/staff_area_refused.html", status=403)
+        return self.get_response(request)
