@@ -16,7 +16,12 @@ class CodeForm(forms.Form):
         field = self.fields["code"]
         field.label = label or _("Code from your authenticator app")
         field.error_messages["required"] = _("Fill in the code.")
-        attrs = {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        attrs = {
+            "autocomplete": "one-time-code",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+            "autofocus": True,
+        }
         if not recovery:
             attrs.update(inputmode="numeric", pattern="[0-9 ]*")
             field.help_text = _("The 6 digits your app shows now.")
