@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "loket.people",
     "loket.accounts",
     "loket.accounts.staff",
+    "loket.notifications",
     "loket.portal",
     "loket.backoffice",
     "loket.demo",
@@ -362,6 +363,45 @@ DEFAULT_FROM_EMAIL = env_str(
     group="E-mail",
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications ------------------------------------------------------------------
+
+LOKET_SMS_GATEWAYS = env_list(
+    "LOKET_SMS_GATEWAYS",
+    [],
+    help="SMS gateways speaking Loket's HTTP gateway protocol (docs/protocols/"
+    "sms-gateway.md), in failover order, e.g. `https://sms.provider-a.example/v1,"
+    "https://api.provider-b.example/sms`. Empty: no text messages. Production refuses "
+    "gateways on loopback (those are the demo's simulator).",
+    group="Notifications",
+)
+LOKET_SMS_API_TOKENS = env_list(
+    "LOKET_SMS_API_TOKENS",
+    [],
+    help="The API token for each gateway of LOKET_SMS_GATEWAYS, in the same order (never logged).",
+    group="Notifications",
+)
+LOKET_SMS_CALLBACK_SECRET = env_str(
+    "LOKET_SMS_CALLBACK_SECRET",
+    "",
+    help="Shared secret with which the gateways sign their delivery reports (HMAC-SHA256). "
+    "Empty: delivery reports are refused.",
+    group="Notifications",
+)
+LOKET_SMS_SENDER = env_str(
+    "LOKET_SMS_SENDER",
+    "Loket",
+    help="Sender name shown on text messages (at most 11 letters or digits).",
+    group="Notifications",
+)
+_LOOPBACK_NAMES = ("localhost", "::1", "0.0.0.0")  # noqa: S104 - names, not a bind
+for _gateway in LOKET_SMS_GATEWAYS:
+    _gateway_host = (urlsplit(_gateway).hostname or "").lower()
+    if PRODUCTION and (_gateway_host in _LOOPBACK_NAMES or _gateway_host.startswith("127.")):
+        raise ImproperlyConfigured(
+            "LOKET_ENVIRONMENT=production refuses an SMS gateway on loopback "
+            f"({_gateway}): that is the demo simulator."
+        )
 
 # --- Security ---------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("backoffice/", include("loket.accounts.staff.urls")),
+    path("backoffice/berichten/", include("loket.notifications.urls")),
+    path("berichten/", include("loket.notifications.urls_callbacks")),
     path("backoffice/", include("loket.backoffice.urls")),
     path("", include("loket.accounts.urls")),
     path("", include("loket.portal.urls")),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hmac
 import json
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from loket.accounts.staff.selectors import staff_session_is_verified
 from loket.core.services import DomainError
 from loket.notifications import selectors, services
 from loket.notifications.forms import FanOutForm
@@ -24,7 +27,17 @@ from loket.notifications.permissions import can_send_bulk, can_view_delivery_log
 
 CALLBACK_MAX_AGE = 300  # seconds a signed callback stays acceptable
 
-staff_only = user_passes_test(can_view_delivery_log, login_url="backoffice:login")
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff with a complete staff session (second factor passed); others log in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (can_view_delivery_log(request.user) and staff_session_is_verified(request=request)):
+            return redirect_to_login(request.get_full_path(), "backoffice:login")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @staff_only

@@ -1,0 +1,192 @@
+"""Text messages over real HTTP to the simulated gateways: failover, retries, callbacks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from loket.notifications import services
+from loket.notifications.constants import Channel, MessageStatus
+from loket.notifications.models import Message
+from loket.notifications.selectors import message_log
+from loket.notifications.tests.conftest import make_resident
+
+pytestmark = pytest.mark.django_db
+
+CASE = {"case_reference": "R1", "case_title": "T", "status": "klaar", "case_url": "https://x"}
+
+
+def _sms(phone: str = "0470 12 34 56", key: str = "sms-1", **fields: Any) -> Message:
+    person = make_resident(phone=phone, **fields)
+    result = services.notify(
+        event="case-status-changed", person_id=person.pk, context=CASE, idempotency_key=key
+    )
+    return Message.objects.get(pk=result.message_ids[0])
+
+
+def _deliver(message: Message, **kwargs: Any) -> Message:
+    services.messages_deliver(message_ids=[message.pk], **kwargs)
+    message.refresh_from_db()
+    return message
+
+
+def test_sms_goes_through_the_first_gateway(gateways: Any) -> None:
+    first, second = gateways
+    message = _deliver(_sms())
+    assert message.channel == Channel.SMS
+    assert message.status == MessageStatus.SENT
+    (text,) = first.messages
+    assert text["to"] == "+32470123456"
+    assert text["idempotency_key"] == message.idempotency_key
+    assert text["body"] == "Uw dossier R1 is nu: klaar. Meer: https://x"
+    assert message.provider_message_id == text["id"]
+    assert second.messages == []
+
+
+def test_failover_when_the_first_gateway_is_down(gateways: Any) -> None:
+    first, second = gateways
+    first.mode = "down"
+    message = _deliver(_sms())
+    assert message.status == MessageStatus.SENT
+    assert first.messages == []
+    assert [t["to"] for t in second.messages] == ["+32470123456"]
+    assert message.provider.startswith(f"sms:127.0.0.1:{second.port}")
+
+
+def test_failover_when_the_first_gateway_answers_500(gateways: Any) -> None:
+    first, second = gateways
+    first.mode = "error"
+    assert _deliver(_sms()).status == MessageStatus.SENT
+    assert first.requests == 1
+    assert len(second.messages) == 1
+
+
+def test_all_gateways_failing_is_retried_then_delivered(gateways: Any) -> None:
+    first, second = gateways
+    first.mode, second.mode = "error", "timeout"
+    now = timezone.now()
+    message = _deliver(_sms(), now=now)
+    assert message.status == MessageStatus.WAITING
+    assert "answered 500" in message.reason
+    assert "in time" in message.reason
+    assert message.next_attempt_at == now + timedelta(seconds=30)
+    first.mode = "ok"  # the provider recovers
+    later = now + timedelta(seconds=31)
+    assert services.messages_sweep(now=later) == 1
+    message = _deliver(message, now=later)
+    assert message.status == MessageStatus.SENT
+    assert len(first.messages) == 1
+    assert [e[1] for e in message_log(message_id=message.pk)] == ["waiting", "sent"]
+
+
+def test_a_repeated_send_after_a_crash_is_deduplicated_by_the_gateway(gateways: Any) -> None:
+    first, _ = gateways
+    message = _deliver(_sms())
+    # The worker died after the gateway accepted but before the commit: the message is
+    # claimed again after the lease and sent once more with the same key.
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENDING, claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert services.messages_sweep() == 1
+    again = _deliver(message)
+    assert again.status == MessageStatus.SENT
+    assert first.requests == 2
+    assert len(first.messages) == 1  # one text reached the phone
+    assert again.provider_message_id == message.provider_message_id
+
+
+def test_invalid_number_fails_with_a_reason(gateways: Any) -> None:
+    message = _deliver(_sms(phone="12"))
+    assert message.status == MessageStatus.FAILED
+    assert message.reason == "not a valid mobile number"
+    assert gateways[0].requests == 0
+
+
+def _post(client: Client, body: bytes, headers: dict[str, str]) -> Any:
+    return client.post(
+        "/berichten/sms-status",
+        data=body,
+        content_type="application/json",
+        headers={k: v for k, v in headers.items() if k != "Content-Type"},
+    )
+
+
+def test_delivery_callbacks_update_the_log(gateways: Any, client: Client) -> None:
+    first, _ = gateways
+    delivered = _deliver(_sms(key="a"))
+    bounced = _deliver(_sms(phone="+32470000999", key="b"))
+    assert len(first.pending_callbacks) == 2
+    for url, body, headers in first.pending_callbacks:
+        assert url == "http://127.0.0.1:8000/berichten/sms-status"
+        assert _post(client, body, headers).status_code == 204
+    delivered.refresh_from_db()
+    bounced.refresh_from_db()
+    assert delivered.status == MessageStatus.DELIVERED
+    assert delivered.delivered_at is not None
+    assert bounced.status == MessageStatus.BOUNCED
+    assert [e[1] for e in message_log(message_id=bounced.pk)] == ["sent", "bounced"]
+
+
+def test_a_callback_with_a_bad_signature_is_refused(gateways: Any, client: Client) -> None:
+    first, _ = gateways
+    message = _deliver(_sms())
+    body, headers = first.callback_for(message.provider_message_id, "delivered")
+    forged = body.replace(b"delivered", b"undeliverable")
+    assert _post(client, forged, headers).status_code == 403
+    stale = {**headers, "X-Loket-Timestamp": str(int(headers["X-Loket-Timestamp"]) - 3600)}
+    assert _post(client, body, stale).status_code == 403
+    assert _post(client, body, {}).status_code == 403
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert _post(client, body, headers).status_code == 204
+
+
+def _check_in_production(tmp_path: Any, gateways: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LOKET_", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"))
+    }
+    env.update(
+        LOKET_ENVIRONMENT="production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="loket.example",
+        LOKET_DATA_DIR=str(tmp_path),
+        LOKET_SMS_GATEWAYS=gateways,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "loket.config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_a_loopback_sms_gateway(tmp_path: Any) -> None:
+    for loopback in ("http://127.0.0.1:8003/v1", "http://localhost:9/v1"):
+        done = _check_in_production(tmp_path, f"https://sms.provider.example/v1,{loopback}")
+        assert done.returncode != 0
+        assert "refuses an SMS gateway on loopback" in done.stderr
+    fine = _check_in_production(tmp_path, "https://sms.provider.example/v1")
+    assert fine.returncode == 0, fine.stderr[-2000:]
+
+
+def test_simulators_refuse_to_start_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loket.simulators.sms_gateway import SmsGateway
+    from loket.simulators.smtp_sink import SmtpSink
+
+    monkeypatch.setenv("LOKET_ENVIRONMENT", "production")
+    with pytest.raises(SystemExit):
+        SmtpSink()
+    with pytest.raises(SystemExit):
+        SmsGateway(token="t", callback_secret="s")
