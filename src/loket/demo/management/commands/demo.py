@@ -44,6 +44,7 @@ class Command(BaseCommand):
         call_command("seed", verbosity=options["verbosity"])
 
         env = {**os.environ, "LOKET_DEMO": "true", "PYTHONUNBUFFERED": "1"}
+        env.update(self._message_sinks_env(port))
         loket = [sys.executable, "-m", "loket"]
         children: list[subprocess.Popen[bytes]] = [
             subprocess.Popen(
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         ]
         if not options["no_worker"]:
             children.append(subprocess.Popen([*loket, "worker"], env=env))
+        children += self._start_message_sinks(port, env)
 
         stopping = False
 
@@ -79,6 +81,29 @@ class Command(BaseCommand):
         finally:
             self._stop(children)
         self.stdout.write(f"The demo has stopped. Its data stay in {settings.DATA_DIR}.")
+
+    def _message_sinks_env(self, port: int) -> dict[str, str]:
+        """E-mail and text messages go to local simulators (PORT+2, PORT+3 and +4)."""
+        return {
+            "LOKET_EMAIL_BACKEND": "smtp",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port + 2),
+            "EMAIL_USE_TLS": "false",
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "LOKET_SMS_GATEWAYS": f"http://127.0.0.1:{port + 3}/v1,http://127.0.0.1:{port + 4}/v1",
+            "LOKET_SMS_API_TOKENS": "demo-sms-token,demo-sms-token",
+            "LOKET_SMS_CALLBACK_SECRET": "demo-sms-callback-secret",
+        }
+
+    def _start_message_sinks(self, port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+        sms = [sys.executable, "-m", "loket.simulators.sms_gateway"]
+        sms += ["--port", str(port + 3), "--port", str(port + 4)]
+        sms += ["--dir", str(settings.DATA_DIR / "sms-sink"), "--token", "demo-sms-token"]
+        sms += ["--callback-secret", "demo-sms-callback-secret"]
+        smtp = [sys.executable, "-m", "loket.simulators.smtp_sink", "--port", str(port + 2)]
+        smtp += ["--dir", str(settings.DATA_DIR / "mail-sink")]
+        return [subprocess.Popen(smtp, env=env), subprocess.Popen(sms, env=env)]
 
     def _wait_until_up(
         self,
