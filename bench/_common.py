@@ -30,6 +30,7 @@ class Options:
     requests: int | None = None
     concurrency: int | None = None
     residents: int | None = None
+    messages: int | None = None
     log: Callable[[str], None] = field(default=lambda message: None)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from email import message_from_bytes, policy
@@ -10,6 +11,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 LOOPBACK = "127.0.0.1"
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
 
 
 def refuse_in_production() -> None:

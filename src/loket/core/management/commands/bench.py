@@ -70,6 +70,7 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, help="Requests per target (home).")
         parser.add_argument("--concurrency", type=int, help="Client threads (home).")
         parser.add_argument("--residents", type=int, help="Residents to create (seed).")
+        parser.add_argument("--messages", type=int, help="Messages to fan out (fanout).")
         parser.add_argument("--bench-dir", help="Folder with the scenarios (default: bench/).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -97,6 +98,7 @@ class Command(BaseCommand):
             requests=options["requests"],
             concurrency=options["concurrency"],
             residents=options["residents"],
+            messages=options["messages"],
             log=log,
         )
         try:
