@@ -50,6 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "fanouts": selectors.fanout_list(limit=20),
             "form": FanOutForm(),
             "can_send_bulk": can_send_bulk(request.user),
+            "demo": settings.LOKET_DEMO,
         },
     )
 
