@@ -7,6 +7,7 @@ loket seed      build the demo municipality (`--residents 550000` for Antwerp sc
 loket check     Django's deployment checks plus Loket's own; exits 1 on any problem
 loket bench     benchmark scenarios with a baseline measured in the same run
 loket envdocs   write docs/env.md from the settings' declarations
+loket simulate-idp  the demo identity provider (eID/itsme personas), `--port 8001`
 loket <cmd>     any other Django management command (migrate, createsuperuser, ...)
 """
 
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["envdocs"]:
         _envdocs(args[1:])
         return
+    if args[:1] == ["simulate-idp"]:
+        _simulate_idp(args[1:])
+        return
     if args[:1] == ["check"] and len(args) == 1:
         args = ["check", "--deploy", "--fail-level", "WARNING"]
     execute_from_command_line(["loket", *args])
@@ -59,6 +63,61 @@ def _envdocs(args: list[str]) -> None:
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(text, encoding="utf-8")
     print(f"Wrote {output}")
+
+
+def _simulate_idp(args: list[str]) -> None:
+    """Run the demo identity provider in the foreground until Ctrl-C."""
+    import argparse
+
+    from django.conf import settings
+
+    from loket.demo.constants import PERSONA_CLIENT_ID, PERSONA_CLIENT_SECRET, PERSONAS
+    from loket.simulators.oidc_provider import Client, SimulatorRefused, create
+
+    parser = argparse.ArgumentParser(prog="loket simulate-idp")
+    parser.add_argument("--port", type=int, default=settings.PORT + 1)
+    parser.add_argument("--host", default="127.0.0.1")
+    options = parser.parse_args(args)
+    client = Client(
+        settings.LOKET_OIDC_CLIENT_ID or PERSONA_CLIENT_ID,
+        settings.LOKET_OIDC_CLIENT_SECRET or PERSONA_CLIENT_SECRET,
+        (
+            "http://127.0.0.1:",
+            "http://localhost:",
+            "http://[::1]:",
+            settings.LOKET_BASE_URL.rstrip("/") + "/",
+        ),
+    )
+    try:
+        running = create(
+            personas=PERSONAS,
+            clients=[client],
+            environment=settings.LOKET_ENVIRONMENT,
+            host=options.host,
+            port=options.port,
+            key_file=settings.DATA_DIR / "demo-idp-keys.json",
+            verbose=True,
+        )
+    except SimulatorRefused as exc:
+        print(f"loket: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except OSError as exc:
+        print(f"loket: the demo identity provider cannot listen: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(f"Demo identity provider (FAS: {running.issuer('fas')}, ACM: {running.issuer('acm')})")
+    sys.stdout.flush()
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        running.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.server.server_close()
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ class Command(BaseCommand):
 
         env = {**os.environ, "LOKET_DEMO": "true", "PYTHONUNBUFFERED": "1"}
         env.update(self._message_sinks_env(port))
+        if "LOKET_OIDC_ISSUER" not in os.environ:  # residents log in at the demo IdP
+            env["LOKET_OIDC_ISSUER"] = f"http://127.0.0.1:{port + 1}/{settings.LOKET_OIDC_DIALECT}"
         loket = [sys.executable, "-m", "loket"]
         children: list[subprocess.Popen[bytes]] = [
             subprocess.Popen(
@@ -54,6 +56,9 @@ class Command(BaseCommand):
         ]
         if not options["no_worker"]:
             children.append(subprocess.Popen([*loket, "worker"], env=env))
+        children.append(
+            subprocess.Popen([*loket, "simulate-idp", "--port", str(port + 1)], env=env)
+        )
         children += self._start_message_sinks(port, env)
 
         stopping = False
@@ -140,6 +145,7 @@ class Command(BaseCommand):
             f"  Back office (staff)  {base}/backoffice/",
             f"  Configuration        {base}/admin/",
             f"  Health               {base}/healthz",
+            f"  Demo identity provider (eID/itsme)  http://127.0.0.1:{port + 1}/",
             "",
             "Demo logins (back office and configuration):",
         ]
