@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -57,4 +58,18 @@ class ResidentSessionMiddleware:
                 request.session[SESSION_LOGIN] = {**login, "last_seen": now}
             if request.path_info.startswith(STAFF_PREFIXES) and not may_enter_staff_area(request):
                 return render(request, "accounts/staff_area_refused.html", status=403)
-        return self.get_response(request)
+        return _allow_forms_to_reach_the_provider(self.get_response(request))
+
+
+def _allow_forms_to_reach_the_provider(response: HttpResponse) -> HttpResponse:
+    """Browsers apply CSP ``form-action`` to the redirects after a form post too: the
+    login and logout forms end at the identity provider, so its origin is allowed."""
+    policy = response.headers.get("Content-Security-Policy", "")
+    if settings.LOKET_OIDC_ENABLED and "form-action 'self'" in policy:
+        parts = urlsplit(settings.LOKET_OIDC_ISSUER)
+        if parts.scheme and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            response.headers["Content-Security-Policy"] = policy.replace(
+                "form-action 'self'", f"form-action 'self' {origin}", 1
+            )
+    return response
