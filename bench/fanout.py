@@ -159,14 +159,19 @@ def _blast_sms(port: int, count: int, token: str) -> float:
 
 
 def _start(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        argv,
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    """A child whose output goes to a log file in the site's folder (a pipe nobody
+    reads would fill up and stall it)."""
+    log = (cwd / f"child-{len(list(cwd.glob('child-*.log')))}.log").open("wb")
+    child = subprocess.Popen(
+        argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+    log.close()
+    return child
+
+
+def _output(cwd: Path) -> str:
+    logs = sorted(cwd.glob("child-*.log"))
+    return "\n".join(path.read_text(errors="replace")[-1500:] for path in logs)
 
 
 def _stop(children: list[subprocess.Popen[bytes]]) -> None:
@@ -179,18 +184,15 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
-        if child.stderr:
-            child.stderr.close()
 
 
-def _wait_for_port(port: int, child: subprocess.Popen[bytes]) -> None:
+def _wait_for_port(port: int, child: subprocess.Popen[bytes], cwd: Path) -> None:
     import socket
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            error = child.stderr.read().decode()[-2000:] if child.stderr else ""
-            raise BenchError(f"a simulator stopped while starting:\n{error}")
+            raise BenchError(f"a simulator stopped while starting:\n{_output(cwd)}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -237,8 +239,8 @@ def run(options: Options) -> dict[str, Any]:
             ),
         ]  # fmt: skip
         try:
-            _wait_for_port(smtp_port, children[0])
-            _wait_for_port(sms_port, children[1])
+            _wait_for_port(smtp_port, children[0], site.data_dir)
+            _wait_for_port(sms_port, children[1], site.data_dir)
             options.log(f"delivering with {workers} worker(s) …")
             started = time.perf_counter()
             for _ in range(workers):
@@ -259,6 +261,8 @@ def run(options: Options) -> dict[str, Any]:
                 )
             deadline = time.monotonic() + DELIVERY_TIMEOUT
             while _pending(db) and time.monotonic() < deadline:
+                if any(child.poll() is not None for child in children):
+                    raise BenchError(f"a worker or sink stopped:\n{_output(site.data_dir)}")
                 time.sleep(0.2)
             delivery_seconds = time.perf_counter() - started
             counts = _counts(db)
