@@ -357,7 +357,7 @@ def _claim(message_ids: Sequence[int], now: datetime) -> list[Message]:
     """QUEUED → SENDING for those of ``message_ids`` still queued (and not paused)."""
     with transaction.atomic():
         candidates = list(
-            Message.objects.select_for_update(skip_locked=True)
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 pk__in=message_ids,
                 status=MessageStatus.QUEUED,
