@@ -19,7 +19,9 @@ PRODUCTION = {
 
 
 def _check(tmp_path, **overrides: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOKET_", "DATABASE_URL"))}
+    strip = ("LOKET_", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL")
+    strip += ("EMAIL_", "SECURE_", "AWS_", "CSRF_", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(strip)}
     env.update({**PRODUCTION, "LOKET_DATA_DIR": str(tmp_path), **overrides})
     return subprocess.run(
         [sys.executable, "-m", "loket", "check"],
@@ -42,4 +44,4 @@ def test_production_refuses_a_loopback_or_plain_http_issuer(tmp_path, issuer):
 
 def test_production_accepts_a_real_issuer(tmp_path):
     result = _check(tmp_path, LOKET_OIDC_ISSUER="https://idp.iamfas.belgium.be/fas/oauth2")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
