@@ -126,6 +126,11 @@ def notify(
     person = person_get(person_id=person_id)
     if person is None:
         raise DomainError(f"No person {person_id}.")
+    if person.is_deceased:  # the register knows: nothing is sent to the deceased
+        logger.info("notify(%s) skipped for deceased person %s", event, person_id)
+        return NotifyResult(
+            idempotency_key=idempotency_key, created=False, message_ids=(), inbox_message_id=None
+        )
     now = timezone.now()
     templates = selectors.templates_for_event(event_id=notification_event.pk)
     recipient = selectors.recipients_for(person_ids=[person_id]).get(person_id, Recipient())

@@ -276,3 +276,14 @@ def test_verification_code_goes_to_the_unverified_address(smtp_sink: Any) -> Non
     message = _notify(person)
     assert message.channel == Channel.EMAIL
     assert message.recipient == "new@example.org"
+
+
+def test_nothing_is_sent_to_a_deceased_person(smtp_sink: Any) -> None:
+    import datetime as dt
+
+    person = make_resident(email="gone@example.org", date_of_death=dt.date(2025, 1, 1))
+    result = services.notify(
+        event="case-status-changed", person_id=person.pk, context=CASE, idempotency_key="d"
+    )
+    assert result.message_ids == ()
+    assert not Message.objects.exists()
