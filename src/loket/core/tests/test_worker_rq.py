@@ -47,7 +47,11 @@ def test_periodic_jobs_are_enqueued_into_redis_once(
     run_burst(site)
     run_burst(site)
 
-    runs = site.sql("SELECT job, task_result_id FROM core_scheduledrun")
+    # Other modules declare periodic jobs too; this one is the kernel's.
+    runs = site.sql(
+        "SELECT job, task_result_id FROM core_scheduledrun WHERE job = ?",
+        "loket.core.tasks.prune_finished_tasks",
+    )
     assert [job for job, _ in runs] == ["loket.core.tasks.prune_finished_tasks"]
     [outcome] = results(site, [runs[0][1]])
     assert outcome["status"] == "SUCCESSFUL"
