@@ -19,8 +19,16 @@ PRODUCTION = {
 
 
 def _check(tmp_path, **overrides: str) -> subprocess.CompletedProcess[str]:
-    strip = ("LOKET_", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL")
+    strip: tuple[str, ...] = (
+        "LOKET_",
+        "DATABASE_URL",
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "REDIS_URL",
+    )
     strip += ("EMAIL_", "SECURE_", "AWS_", "CSRF_", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
+    strip += ("DJANGO_", "DEFAULT_FROM_EMAIL")  # e.g. the browser tests set DJANGO_ALLOW_…
     env = {k: v for k, v in os.environ.items() if not k.startswith(strip)}
     env.update({**PRODUCTION, "LOKET_DATA_DIR": str(tmp_path), **overrides})
     return subprocess.run(
