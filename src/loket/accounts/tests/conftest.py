@@ -158,3 +158,9 @@ def pick_persona(authorize_url: str, persona: str, method: str = "itsme") -> str
 def log_in(client, persona: str = "ouder", method: str = "itsme", next_url: str = ""):
     callback = pick_persona(start_login(client, method, next_url), persona, method)
     return client.get(local_path(callback))
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings):
+    """These tests read the English msgids; the Dutch default is tested in the portal."""
+    settings.LANGUAGE_CODE = "en"
