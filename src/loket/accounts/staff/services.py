@@ -309,7 +309,9 @@ def staff_login_without_factor(*, request: HttpRequest, user: Any) -> None:
 def _totp_match(secret: str, code: str, *, after_step: int | None) -> int | None:
     """The time step (±1) whose code matches, if it is later than ``after_step``."""
     code = "".join(code.split())
-    if not code.isdigit():
+    # Only ASCII digits: other digits (Arabic-Indic, full-width, superscript) pass
+    # isdigit() but are never what an app shows, and compare_digest refuses them.
+    if not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret, interval=TOTP_INTERVAL)
     now_step = int(_clock()) // TOTP_INTERVAL
@@ -341,6 +343,8 @@ def _recovery_hash(*, user: Any, code: str) -> str:
 
 
 def _recovery_accept(*, user: Any, code: str) -> bool:
+    if not code.isascii():
+        return False  # recovery codes are ASCII; anything else is a wrong code
     row = (
         RecoveryCode.objects.select_for_update()
         .filter(user=user, code_hash=_recovery_hash(user=user, code=code), used_at__isnull=True)

@@ -225,6 +225,8 @@ def security(request: HttpRequest) -> HttpResponse:
 def factor_remove(request: HttpRequest) -> HttpResponse:
     factor = request.POST.get("factor", "")
     passkey_id = request.POST.get("passkey", "")
+    if not passkey_id.isascii():
+        passkey_id = ""  # int() takes other digits, or fails on some that isdigit() accepts
     if factor not in (Factor.TOTP, Factor.PASSKEY) or (
         factor == Factor.PASSKEY and not passkey_id.isdigit()
     ):
