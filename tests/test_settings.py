@@ -17,6 +17,7 @@ PRODUCTION = {
     "LOKET_ENVIRONMENT": "production",
     "SECRET_KEY": GOOD_SECRET,
     "ALLOWED_HOSTS": "loket.mandelmunster.example",
+    "LOKET_BASE_URL": "https://loket.mandelmunster.example",
 }
 
 
@@ -39,12 +40,18 @@ def test_check_fails_loudly_in_development_mode(loket_cli):
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"DEBUG": "true"}, "DEBUG"),
         ({"LOKET_DEMO": "true"}, "LOKET_DEMO"),
+        ({"LOKET_STAFF_2FA_REQUIRED": "false"}, "LOKET_STAFF_2FA_REQUIRED"),
+        ({"LOKET_BASE_URL": ""}, "LOKET_BASE_URL"),
+        ({"LOKET_BASE_URL": "http://loket.mandelmunster.example"}, "LOKET_BASE_URL"),
+        ({"LOKET_BASE_URL": "https://127.0.0.1"}, "LOKET_BASE_URL"),
+        ({"LOKET_SMS_GATEWAYS": "http://sms.provider.example/v1"}, "https"),
     ],
 )
 def test_production_refuses_to_start_with_unsafe_settings(loket_cli, override, message):
     env = {**PRODUCTION, **override}
-    if override.get("SECRET_KEY") == "":
-        del env["SECRET_KEY"]
+    for name, value in override.items():
+        if value == "":
+            del env[name]
     result = loket_cli("check", **env)
     assert result.returncode == 1
     assert message in result.stderr
@@ -112,3 +119,18 @@ def test_health_check_answers_load_balancers_in_production(loket_cli, tmp_path):
         check=False,
     )
     assert result.stdout.split() == ["200", "ok"], result.stderr[-2000:]
+
+
+def test_the_demo_is_never_seeded_in_production(loket_cli):
+    migrated = loket_cli("migrate", "--noinput", **PRODUCTION)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    result = loket_cli("seed", "--residents", "10", **PRODUCTION)
+    assert result.returncode == 1
+    assert "never seeded in production" in result.stderr
+    users = loket_cli(
+        "shell",
+        "-c",
+        "from loket.core.models import User; print(User.objects.count())",
+        **PRODUCTION,
+    )
+    assert users.stdout.strip().splitlines()[-1] == "0", users.stderr[-2000:]

@@ -96,9 +96,21 @@ CSRF_TRUSTED_ORIGINS = env_list(
 LOKET_BASE_URL = env_str(
     "LOKET_BASE_URL",
     "http://127.0.0.1:8000",
-    help="The public address of this deployment, used in e-mails, letters and QR codes.",
+    help="The public address of this deployment, used in e-mails, letters, QR codes, "
+    "passkeys and delivery callbacks. Required in production, over https.",
     group="Mode",
 )
+_base_host = urlsplit(LOKET_BASE_URL).hostname or ""
+if PRODUCTION and (
+    not LOKET_BASE_URL.startswith("https://")
+    or _base_host in ("", "localhost")
+    or _base_host.startswith("127.")
+):
+    raise ImproperlyConfigured(
+        "LOKET_ENVIRONMENT=production needs LOKET_BASE_URL: this deployment's public "
+        "https address, e.g. https://loket.ingelmunster.be (used in e-mails, letters, "
+        "QR codes, passkeys and delivery callbacks)."
+    )
 
 # --- Database ---------------------------------------------------------------------
 
@@ -402,6 +414,11 @@ for _gateway in LOKET_SMS_GATEWAYS:
             "LOKET_ENVIRONMENT=production refuses an SMS gateway on loopback "
             f"({_gateway}): that is the demo simulator."
         )
+    if PRODUCTION and not _gateway.startswith("https://"):
+        raise ImproperlyConfigured(
+            f"LOKET_ENVIRONMENT=production needs https for SMS gateways ({_gateway}): "
+            "the API token and verification codes must not travel in clear."
+        )
 
 # --- Security ---------------------------------------------------------------------
 
@@ -451,6 +468,11 @@ LOKET_STAFF_2FA_REQUIRED = env_bool(
     "address).",
     group="Staff login",
 )
+if PRODUCTION and not LOKET_STAFF_2FA_REQUIRED:
+    raise ImproperlyConfigured(
+        "LOKET_ENVIRONMENT=production refuses LOKET_STAFF_2FA_REQUIRED=false: staff see "
+        "residents' data and log in with a second factor."
+    )
 
 # --- Logging ----------------------------------------------------------------------
 

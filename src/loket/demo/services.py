@@ -133,6 +133,12 @@ def demo_seed(
     when the database is not empty (``demo_is_seeded()`` tells whether it already
     holds the demo).
     """
+    if settings.PRODUCTION:
+        # The demo staff share a published password and authenticator key.
+        raise DemoSeedRefused(
+            "The demo municipality is never seeded in production: its staff accounts use "
+            "a published password and authenticator key."
+        )
     with _bulk_load(), transaction.atomic():
         obstacles = demo_seed_obstacles()
         if obstacles:
@@ -184,6 +190,8 @@ def demo_seed_population(
     """Only the population register (addresses, households, persons), in chunks;
     returns the number of rows inserted. For benchmarks: the people tables must be
     empty, and nothing else of the demo is built."""
+    if settings.PRODUCTION:
+        raise DemoSeedRefused("The demo population is never seeded in production.")
     with _bulk_load(), transaction.atomic():
         population, _ = _seed_population(residents=residents, seed=seed, progress=progress)
     _refresh_statistics()

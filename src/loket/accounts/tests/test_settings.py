@@ -12,6 +12,7 @@ PRODUCTION = {
     "LOKET_ENVIRONMENT": "production",
     "SECRET_KEY": "p7V-3nQx9s1LrT0yBz8WcKd4HfJm2GaE6uYiOpNq5ZvXwRtS_lMkAjDhCgFeBnUo",
     "ALLOWED_HOSTS": "loket.mandelmunster.example",
+    "LOKET_BASE_URL": "https://loket.mandelmunster.example",
     "LOKET_OIDC_ENABLED": "true",
     "LOKET_OIDC_CLIENT_ID": "loket",
     "LOKET_OIDC_CLIENT_SECRET": "secret",

@@ -159,6 +159,7 @@ def _check_in_production(tmp_path: Any, gateways: str) -> Any:
         LOKET_ENVIRONMENT="production",
         SECRET_KEY="x" * 60,
         ALLOWED_HOSTS="loket.example",
+        LOKET_BASE_URL="https://loket.example",
         LOKET_DATA_DIR=str(tmp_path),
         LOKET_SMS_GATEWAYS=gateways,
     )
