@@ -145,9 +145,12 @@ else:
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
+                # A writer waits up to 20 s for another (a worker's batch, a seed) to
+                # commit, instead of failing with "database is locked".
+                "timeout": 20,
             },
         }
     }
