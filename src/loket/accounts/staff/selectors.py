@@ -24,6 +24,7 @@ from loket.accounts.staff.models import LoginThrottle, Passkey, RecoveryCode, To
 from loket.accounts.staff.types import FactorSummary, PasskeyInfo
 
 __all__ = [
+    "address_is_locked",
     "client_address",
     "login_is_locked",
     "staff_demo_code",
@@ -128,12 +129,18 @@ def throttle_keys(*, username: str, ip_address: str) -> tuple[str, str]:
     return f"user:{username.strip().casefold()[:150]}", f"ip:{ip_address}"
 
 
-def login_is_locked(*, username: str, ip_address: str) -> bool:
-    """Whether this user name or this address is locked out right now."""
-    return LoginThrottle.objects.filter(
-        key__in=throttle_keys(username=username, ip_address=ip_address),
-        locked_until__gt=timezone.now(),
-    ).exists()
+def login_is_locked(*, username: str) -> bool:
+    """Whether this user name is locked out right now (too many failures for it)."""
+    user_key, _ = throttle_keys(username=username, ip_address="")
+    return LoginThrottle.objects.filter(key=user_key, locked_until__gt=timezone.now()).exists()
+
+
+def address_is_locked(*, ip_address: str) -> bool:
+    """Whether this address is locked for attempts that fail: it counts only failures
+    for unknown user names (spraying, guessing names), and never stops a known user
+    with the right password -- behind a proxy every client may share one address."""
+    _, ip_key = throttle_keys(username="", ip_address=ip_address)
+    return LoginThrottle.objects.filter(key=ip_key, locked_until__gt=timezone.now()).exists()
 
 
 def webauthn_relying_party() -> tuple[str, str]:

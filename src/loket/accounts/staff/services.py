@@ -63,6 +63,7 @@ from loket.accounts.staff.constants import (
 )
 from loket.accounts.staff.models import LoginThrottle, Passkey, RecoveryCode, TotpDevice
 from loket.accounts.staff.selectors import (
+    address_is_locked,
     client_address,
     login_is_locked,
     staff_factor_summary,
@@ -146,13 +147,19 @@ def _user_label(user: Any | None) -> str:
 def _login_failure_record(
     *, username: str, ip_address: str, user: Any | None, stage: str, reason: str
 ) -> bool:
-    """Count one failure for the user name and for the address; lock either when it
-    reaches its limit. Returns whether this failure caused a lock-out."""
+    """Count one failure for the user name, and for the address when the user name is
+    unknown (``user`` is None); lock either when it reaches its limit. Failures for
+    known user names count only against that name (FAILURES_PER_USER protects each
+    account), so that one shared address cannot lock out every staff member. Returns
+    whether this failure caused a lock-out."""
     now = timezone.now()
     user_key, ip_key = throttle_keys(username=username, ip_address=ip_address)
+    counters = [(user_key, FAILURES_PER_USER)]
+    if user is None:
+        counters.append((ip_key, FAILURES_PER_ADDRESS))
     locked = False
     with transaction.atomic():
-        for key, limit in ((user_key, FAILURES_PER_USER), (ip_key, FAILURES_PER_ADDRESS)):
+        for key, limit in counters:
             row, _ = LoginThrottle.objects.select_for_update().get_or_create(
                 key=key, defaults={"window_started_at": now}
             )
@@ -188,8 +195,10 @@ def _login_failure_record(
 
 
 def _refuse_if_locked(*, request: HttpRequest, username: str, user: Any | None, stage: str) -> None:
+    """Refuse while the user name is locked (the address lock is applied only to
+    attempts that fail, in ``staff_password_verify``)."""
     ip_address = client_address(request=request)
-    if login_is_locked(username=username, ip_address=ip_address):
+    if login_is_locked(username=username):
         with transaction.atomic():
             _audit(
                 action=StaffAuthAudit.REFUSED_LOCKED,
@@ -248,7 +257,11 @@ def staff_password_verify(*, request: HttpRequest, username: str, password: str)
             stage="password",
             reason="wrong user name or password",
         )
-        raise LoginLocked("locked") if locked else LoginRefused("refused")
+        if locked or address_is_locked(ip_address=ip_address):
+            # Also for known user names, so the answer does not tell them apart.
+            request.session.pop(SESSION_PENDING, None)
+            raise LoginLocked("locked")
+        raise LoginRefused("refused")
     with transaction.atomic():
         _audit(
             action=StaffAuthAudit.PASSWORD_ACCEPTED,

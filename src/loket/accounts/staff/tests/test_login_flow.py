@@ -130,17 +130,47 @@ def test_five_wrong_passwords_lock_the_user_name_with_the_same_message_as_unknow
     assert LoginThrottle.objects.filter(key="user:niemand", locked_until__isnull=False).exists()
 
 
-def test_twenty_failures_from_one_address_lock_the_address(client, clerk):
+def test_an_unknown_name_spray_from_one_address_locks_the_address(client, clerk):
     for n in range(20):
         _password(client, username=f"gok{n}", password="wrong")
-    response = _password(client)
+    response = _password(client, username="nog-een-gok", password="wrong")
     assert str(LOCKED_MESSAGE) in response.content.decode()
+    # A known user name with a wrong password gets the same answer (no enumeration).
+    response = _password(client, password="wrong")
+    assert str(LOCKED_MESSAGE) in response.content.decode()
+    assert "loket_staff_pending" not in client.session
     other = client.post(
         LOGIN,
-        {"username": "baliemedewerker", "password": PASSWORD},
+        {"username": "nog-een-gok", "password": "wrong"},
         REMOTE_ADDR="192.0.2.9",
     )
-    assert other["Location"] == VERIFY
+    assert str(LOCKED_MESSAGE) not in other.content.decode()
+
+
+def test_failures_from_a_shared_address_do_not_lock_out_a_user_with_the_right_password(
+    client, clerk
+):
+    # Behind a proxy every client has the same address: colleagues mistyping their
+    # passwords, and someone spraying unknown names.
+    colleagues = [StaffFactory(username=f"collega{n}") for n in range(6)]
+    for colleague in colleagues:
+        for _ in range(4):
+            _password(client, username=colleague.username, password="wrong")
+    for n in range(19):
+        _password(client, username=f"gok{n}", password="wrong")
+    assert _password(client)["Location"] == VERIFY
+    response = client.post(VERIFY, {"code": _code()})
+    assert response["Location"] == HOME
+    assert client.get(HOME).status_code == 200
+    client.post("/backoffice/afmelden/")
+
+    # Even once the address is locked for unknown names, the right password and
+    # code still work for a known user.
+    for n in range(19, 25):
+        _password(client, username=f"gok{n}", password="wrong")
+    assert str(LOCKED_MESSAGE) in _password(client, username="gok99").content.decode()
+    assert _password(client)["Location"] == VERIFY
+    assert client.post(VERIFY, {"code": _code(1)})["Location"] == HOME
 
 
 def test_five_wrong_codes_send_back_to_the_password_step(client, clerk):
