@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -26,6 +27,9 @@ from loket.notifications.forms import FanOutForm
 from loket.notifications.permissions import can_send_bulk, can_view_delivery_log
 
 CALLBACK_MAX_AGE = 300  # seconds a signed callback stays acceptable
+# Unix seconds, ASCII digits only: str.isdigit() also accepts "²" and other digits that
+# int() refuses, and a huge number would hit Python's int conversion limit.
+TIMESTAMP_PATTERN = re.compile(r"[0-9]{1,12}")
 
 
 def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -136,12 +140,14 @@ def sms_status_callback(request: HttpRequest) -> HttpResponse:
     signature = request.headers.get("X-Loket-Signature", "")
     if (
         not secret
-        or not timestamp.isdigit()
+        or not TIMESTAMP_PATTERN.fullmatch(timestamp)
         or abs(time.time() - int(timestamp)) > CALLBACK_MAX_AGE
     ):
         return HttpResponseForbidden("stale or unsigned")
+    if not signature.isascii():
+        return HttpResponseForbidden("bad signature")
     expected = services.callback_signature(secret=secret, timestamp=timestamp, body=request.body)
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
         return HttpResponseForbidden("bad signature")
     try:
         data: Any = json.loads(request.body)
@@ -173,6 +179,9 @@ def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
         raise Http404
     person_id = request.GET.get("persoon", "")
     preview = selectors.template_preview(
-        template=template, person_id=int(person_id) if person_id.isdigit() else None
+        template=template,
+        person_id=int(person_id)
+        if person_id.isascii() and person_id.isdigit() and len(person_id) <= 18
+        else None,
     )
     return render(request, "notifications/template_preview.html", preview)

@@ -167,3 +167,14 @@ def test_demo_page_lists_what_the_sinks_received(
     page = staff.get("/backoffice/berichten/demo/").content.decode()
     assert "Uw parkeerkaart" in page
     assert "Uw code is 1234" in page
+
+
+@pytest.mark.parametrize("person", ["²", "٣", "9" * 40])
+def test_template_preview_ignores_a_person_id_that_is_not_a_plain_number(
+    staff: Client, person: str
+) -> None:
+    template = MessageTemplate.objects.get(
+        event__key="case-status-changed", channel="email", language="nl"
+    )
+    page = staff.get(f"/backoffice/berichten/sjablonen/{template.pk}/", {"persoon": person})
+    assert page.status_code == 200

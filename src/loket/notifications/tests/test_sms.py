@@ -191,3 +191,29 @@ def test_simulators_refuse_to_start_in_production(monkeypatch: pytest.MonkeyPatc
         SmtpSink()
     with pytest.raises(SystemExit):
         SmsGateway(token="t", callback_secret="s")
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    ["²", "٣", "1" * 5000, "-1", " 1", "1.5"],
+    ids=["superscript", "arabic-indic", "5000-digits", "negative", "space", "decimal"],
+)
+def test_a_callback_with_an_odd_timestamp_is_refused_not_a_500(
+    gateways: Any, client: Client, timestamp: str
+) -> None:
+    first, _ = gateways
+    message = _deliver(_sms())
+    body, headers = first.callback_for(message.provider_message_id, "delivered")
+    assert _post(client, body, {**headers, "X-Loket-Timestamp": timestamp}).status_code == 403
+
+
+def test_a_callback_with_a_non_ascii_signature_is_refused_not_a_500(
+    gateways: Any, client: Client
+) -> None:
+    first, _ = gateways
+    message = _deliver(_sms())
+    body, headers = first.callback_for(message.provider_message_id, "delivered")
+    odd = {**headers, "X-Loket-Signature": "sha256=é" + headers["X-Loket-Signature"][8:]}
+    assert _post(client, body, odd).status_code == 403
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
