@@ -16,6 +16,7 @@ from typing import Any
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -275,12 +276,15 @@ def staff_password_verify(*, request: HttpRequest, username: str, password: str)
 
 
 def staff_login_begin(*, request: HttpRequest, user: Any, next_url: str) -> None:
-    """Remember, in a fresh session key, who passed the password step."""
+    """Remember, in a new, empty session, who passed the password step. Nothing of an
+    earlier login in this browser (a half-finished set-up secret, a WebAuthn
+    challenge, new recovery codes, another user's login) carries over."""
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = ""
-    request.session.cycle_key()
+    request.session.flush()
+    request.user = AnonymousUser()
     request.session[SESSION_PENDING] = {
         "user_id": user.pk,
         "started": time.time(),
