@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +23,14 @@ class FanOutForm(forms.Form):
         label=_("Values for the placeholders (JSON)"), required=False, initial=dict
     )
     urgent = forms.BooleanField(label=_("Urgent (also during quiet hours)"), required=False)
+
+    def clean_context(self) -> dict[str, Any]:
+        context = self.cleaned_data.get("context")
+        if context in (None, ""):
+            return {}
+        if not isinstance(context, dict):
+            raise forms.ValidationError(
+                _('Write the values as a JSON object, e.g. {"alert_title": "Storm"}.'),
+                code="not_an_object",
+            )
+        return context

@@ -171,6 +171,8 @@ class FanOut(models.Model):
     recipients = models.PositiveIntegerField(default=0)
     queued_seconds = models.FloatField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Why it stopped when it did not finish (e.g. preparing the messages failed).
+    reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = _("bulk message")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -98,11 +99,14 @@ def _selection_filter(kind: str, value: str) -> Q:
     if kind == SelectionKind.POSTCODE:
         return Q(address__postcode=value.strip())
     if kind == SelectionKind.AGE:
-        first, _, last = value.partition("-")
+        ages = _age_band(value)
+        if ages is None:
+            raise DomainError("Write an age group as 65-79 or 80-.")
+        low, high = ages
         today = timezone.localdate()
-        band = Q(birth_date__lte=_years_before(today, int(first)))
-        if last.strip():
-            band &= Q(birth_date__gt=_years_before(today, int(last) + 1))
+        band = Q(birth_date__lte=_years_before(today, low))
+        if high is not None:
+            band &= Q(birth_date__gt=_years_before(today, high + 1))
         return band
     if kind == SelectionKind.TOPIC:
         ids = TopicSubscription.objects.filter(topic__key=value.strip()).values("person_id")
@@ -116,10 +120,24 @@ def fanout_selection_check(*, kind: str, value: str) -> None:
         value.strip()
     ):
         raise DomainError("Say which street, postcode or topic.")
-    if kind == SelectionKind.AGE:
-        first, _, last = value.partition("-")
-        if not first.strip().isdigit() or (last.strip() and not last.strip().isdigit()):
-            raise DomainError("Write an age group as 65-79 or 80-.")
+    if kind == SelectionKind.AGE and _age_band(value) is None:
+        raise DomainError("Write an age group as 65-79 or 80-.")
+
+
+MAX_AGE = 130  # older than anyone alive; also keeps the birth-date bounds in range
+_AGE = re.compile(r"[0-9]{1,3}")
+
+
+def _age_band(value: str) -> tuple[int, int | None] | None:
+    """``65-79`` → (65, 79), ``80-`` or ``80`` → (80, None); None when it is not an age
+    group of ASCII digits between 0 and MAX_AGE (e.g. ``abc``, ``²``, ``2100-``)."""
+    first, _, last = (part.strip() for part in value.partition("-"))
+    if not _AGE.fullmatch(first) or (last and not _AGE.fullmatch(last)):
+        return None
+    low, high = int(first), int(last) if last else None
+    if low > MAX_AGE or (high is not None and not low <= high <= MAX_AGE):
+        return None
+    return low, high
 
 
 def fanout_persons(*, kind: str, value: str, after_id: int, limit: int) -> list[PersonSummary]:
@@ -157,6 +175,7 @@ def fanout_progress(*, fanout_id: int) -> FanOutProgress:
         recipients=fanout.recipients,
         created_at=fanout.created_at,
         by_status=counts,
+        reason=fanout.reason,
     )
 
 

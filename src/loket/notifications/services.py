@@ -923,6 +923,8 @@ def fanout_start(
         raise DomainError(f"Unknown notification event {event!r}.")
     if selection_kind not in SelectionKind.values:
         raise DomainError(f"Unknown selection {selection_kind!r}.")
+    if context is not None and not isinstance(context, Mapping):
+        raise DomainError("The values for the placeholders must be a JSON object.")
     selectors.fanout_selection_check(kind=selection_kind, value=selection_value)
     with transaction.atomic():
         fanout = FanOut.objects.create(
@@ -949,7 +951,44 @@ def fanout_start(
 
 def fanout_queue_messages(*, fanout_id: int, enqueue: bool = True) -> int:
     """Prepare the fan-out's messages in batches (resumable: each batch commits with
-    the position it reached). Returns how many messages this call made."""
+    the position it reached). Returns how many messages this call made.
+
+    If preparing raises, the fan-out is not left "Preparing" for ever: it is cancelled
+    with the reason (what was prepared and not yet sent is cancelled too, as with the
+    Cancel button), and the error is raised again for the task's log."""
+    try:
+        return _fanout_queue_messages(fanout_id=fanout_id, enqueue=enqueue)
+    except Exception as error:
+        logger.exception("preparing fan-out %s failed", fanout_id)
+        _fanout_stop_after_error(fanout_id=fanout_id, error=error)
+        raise
+
+
+def _fanout_stop_after_error(*, fanout_id: int, error: Exception) -> None:
+    reason = f"preparing the messages failed ({type(error).__name__}: {error})"[:500]
+    now = timezone.now()
+    with transaction.atomic():
+        fanout = FanOut.objects.select_for_update().filter(pk=fanout_id).first()
+        if fanout is None or fanout.status != FanOutStatus.QUEUEING:
+            return
+        fanout.status = FanOutStatus.CANCELLED
+        fanout.finished_at = now
+        fanout.reason = reason
+        fanout.save(update_fields=["status", "finished_at", "reason"])
+        Message.objects.filter(
+            fanout=fanout, status__in=(MessageStatus.QUEUED, MessageStatus.WAITING)
+        ).update(status=MessageStatus.CANCELLED, finished_at=now, reason=reason)
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            target=fanout,
+            object_label=f"fan-out {fanout.pk}",
+            changes={"status": [FanOutStatus.QUEUEING, FanOutStatus.CANCELLED]},
+            reason=reason,
+        )
+
+
+def _fanout_queue_messages(*, fanout_id: int, enqueue: bool) -> int:
     made = 0
     fanout = FanOut.objects.select_related("event").get(pk=fanout_id)
     templates = selectors.templates_for_event(event_id=fanout.event_id)

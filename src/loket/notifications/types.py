@@ -67,6 +67,7 @@ class FanOutProgress:
     recipients: int
     created_at: datetime
     by_status: dict[str, int]
+    reason: str = ""  # why it stopped, when preparing it failed
 
     @property
     def done(self) -> int:

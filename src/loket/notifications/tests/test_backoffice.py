@@ -178,3 +178,28 @@ def test_template_preview_ignores_a_person_id_that_is_not_a_plain_number(
     )
     page = staff.get(f"/backoffice/berichten/sjablonen/{template.pk}/", {"persoon": person})
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("context", ["[1]", '"text"', "3", "null"])
+def test_bulk_form_refuses_placeholder_values_that_are_not_an_object(
+    staff: Client, context: str
+) -> None:
+    response = staff.post(
+        "/backoffice/berichten/massa/",
+        {"event": "crisis-alert", "selection_kind": "everyone", "context": context},
+    )
+    if context == "null":  # empty: no values
+        assert response.status_code == 302
+        return
+    assert response.status_code == 400
+    assert "JSON object" in str(response.context["form"].errors["context"])
+    assert not FanOut.objects.exists()
+
+
+def test_bulk_form_refuses_an_age_group_the_task_could_not_handle(staff: Client) -> None:
+    response = staff.post(
+        "/backoffice/berichten/massa/",
+        {"event": "crisis-alert", "selection_kind": "age", "selection_value": "2100-"},
+    )
+    assert response.status_code == 400
+    assert not FanOut.objects.exists()

@@ -144,3 +144,58 @@ def test_queueing_again_after_a_crash_makes_no_duplicates() -> None:
     assert services.fanout_queue_messages(fanout_id=fanout.pk, enqueue=False) == 0
     assert Message.objects.filter(fanout=fanout).count() == 3
     assert MessageStatus.QUEUED in set(Message.objects.values_list("status", flat=True))
+
+
+@pytest.mark.parametrize("value", ["2100-", "65-2100", "131-", "²-", "65-²", "80-65", "1" * 50])
+def test_an_age_group_out_of_range_or_not_in_ascii_digits_is_refused(value: str) -> None:
+    with pytest.raises(DomainError):
+        _start("age", value)
+    assert not FanOut.objects.exists()
+
+
+def test_ages_up_to_130_are_accepted() -> None:
+    make_resident(birth_date=timezone.localdate().replace(year=timezone.localdate().year - 70))
+    assert len(_run(_start("age", "0-130"))) == 1
+    assert _run(_start("age", "130-")) == []
+
+
+def test_a_fanout_whose_preparing_fails_is_cancelled_with_a_reason_not_left_preparing() -> None:
+    make_resident(email="a@example.org")
+    fanout = _start()
+    # A selection that slipped past the check (e.g. stored before it existed).
+    FanOut.objects.filter(pk=fanout.pk).update(selection_kind="age", selection_value="2100-")
+    with pytest.raises(DomainError):
+        services.fanout_queue_messages(fanout_id=fanout.pk, enqueue=False)
+    fanout.refresh_from_db()
+    assert fanout.status == FanOutStatus.CANCELLED
+    assert fanout.finished_at is not None
+    assert "preparing the messages failed" in fanout.reason
+    assert "preparing the messages failed" in fanout_progress(fanout_id=fanout.pk).reason
+
+
+def test_a_fanout_whose_preparing_crashes_midway_cancels_what_it_prepared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from loket.notifications import selectors
+
+    for n in range(3):
+        make_resident(email=f"p{n}@example.org")
+    monkeypatch.setattr(services, "QUEUE_BATCH", 2)
+    real = selectors.fanout_persons
+    calls = []
+
+    def flaky(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        if len(calls) > 1:
+            raise RuntimeError("database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "fanout_persons", flaky)
+    fanout = _start()
+    with pytest.raises(RuntimeError):
+        services.fanout_queue_messages(fanout_id=fanout.pk, enqueue=False)
+    fanout.refresh_from_db()
+    assert fanout.status == FanOutStatus.CANCELLED
+    assert "RuntimeError: database went away" in fanout.reason
+    statuses = set(Message.objects.filter(fanout=fanout).values_list("status", flat=True))
+    assert statuses == {MessageStatus.CANCELLED}
