@@ -26,7 +26,6 @@ from loket.accounts.constants import (
     LEVEL_ITSME,
     LEVEL_MY_DATA,
     METHOD_LEVELS,
-    SESSION_ID_TOKEN,
     SESSION_LOGIN,
     SESSION_PENDING,
     LoginFailure,
@@ -133,7 +132,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not code:
         return _failed(request, LoginFailure.CODE, "no code")
     try:
-        verified, id_token = complete_login(
+        verified = complete_login(
             ProviderConfig.from_settings(),
             code=code,
             redirect_uri=pending["redirect_uri"],
@@ -160,8 +159,8 @@ def callback(request: HttpRequest) -> HttpResponse:
         "started_at": now,
         "last_seen": now,
     }
-    # Kept in the server-side session only, for logout at the provider; never logged.
-    request.session[SESSION_ID_TOKEN] = id_token
+    # The raw ID token (it may carry the national number) is never kept: logout at the
+    # provider needs only our client_id and the provider's sid above.
     request.session.save()
     login_session_start(
         user_id=user.pk,
@@ -198,14 +197,14 @@ def _failed(request: HttpRequest, failure: str, detail: str = "") -> HttpRespons
 
 
 def _leave(request: HttpRequest) -> HttpResponse:
-    """Log out here, then at the identity provider (RP-initiated logout)."""
-    id_token = request.session.get(SESSION_ID_TOKEN, "")
-    was_resident = resident_login_of(request) is not None
-    logout(request)  # flushes the session: the ID token is gone from the store
-    if was_resident and id_token:
+    """Log out here, then at the identity provider (RP-initiated logout with client_id
+    and the provider's sid as logout_hint: no ID token travels through the browser)."""
+    login_data = resident_login_of(request)
+    logout(request)  # flushes the session
+    if login_data is not None:
         url = end_session_url(
             ProviderConfig.from_settings(),
-            id_token=id_token,
+            sid=str(login_data.get("sid") or ""),
             post_logout_redirect_uri=request.build_absolute_uri(reverse("accounts:logged_out")),
             state=secrets.token_urlsafe(16),
         )

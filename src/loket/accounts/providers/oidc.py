@@ -275,9 +275,9 @@ def complete_login(
     code_verifier: str,
     nonce: str,
     min_level: int,
-) -> tuple[VerifiedLogin, str]:
-    """Exchange the code, check the ID token, read the identity: the verified login
-    and the raw ID token (kept in the server-side session, for logout only)."""
+) -> VerifiedLogin:
+    """Exchange the code, check the ID token, read the identity: the verified login.
+    The raw ID token (it may carry the national number) goes no further than here."""
     token = exchange_code(config, code=code, redirect_uri=redirect_uri, code_verifier=code_verifier)
     id_token = token["id_token"]
     claims = validate_id_token(config, id_token, nonce=nonce, min_level=min_level)
@@ -290,29 +290,30 @@ def complete_login(
     if identity is None:
         raise OidcError("identity", "no national number")
     auth_time = claims.get("auth_time")
-    return (
-        VerifiedLogin(
-            identity=identity,
-            dialect=config.dialect,
-            acr=str(claims.get("acr", "")),
-            level=level_of(str(claims.get("acr", ""))),
-            auth_time=(
-                datetime.fromtimestamp(auth_time, tz=UTC)
-                if isinstance(auth_time, int | float)
-                else None
-            ),
-            sid=str(claims.get("sid", "")),
-            subject=str(claims["sub"]),
+    return VerifiedLogin(
+        identity=identity,
+        dialect=config.dialect,
+        acr=str(claims.get("acr", "")),
+        level=level_of(str(claims.get("acr", ""))),
+        auth_time=(
+            datetime.fromtimestamp(auth_time, tz=UTC)
+            if isinstance(auth_time, int | float)
+            else None
         ),
-        id_token,
+        sid=str(claims.get("sid", "")),
+        subject=str(claims["sub"]),
     )
 
 
 def end_session_url(
-    config: ProviderConfig, *, id_token: str, post_logout_redirect_uri: str, state: str
+    config: ProviderConfig, *, sid: str, post_logout_redirect_uri: str, state: str
 ) -> str | None:
-    """Where to send the browser to end the session at the provider (RP-initiated
-    logout), or None when the provider offers no end_session_endpoint."""
+    """Where to send the browser to end the session at the provider (OpenID Connect
+    RP-Initiated Logout), or None when the provider offers no end_session_endpoint.
+
+    Identifies the session with ``client_id`` and, when known, the provider's ``sid``
+    as ``logout_hint``; never with ``id_token_hint``: the ID token may carry the
+    national number, and this URL ends up in browser history and access logs."""
     from urllib.parse import urlencode
 
     try:
@@ -321,12 +322,12 @@ def end_session_url(
         return None
     if not endpoint:
         return None
-    query = urlencode(
-        {
-            "id_token_hint": id_token,
-            "post_logout_redirect_uri": post_logout_redirect_uri,
-            "state": state,
-            "client_id": config.client_id,
-        }
-    )
+    params = {
+        "client_id": config.client_id,
+        "post_logout_redirect_uri": post_logout_redirect_uri,
+        "state": state,
+    }
+    if sid:
+        params["logout_hint"] = sid
+    query = urlencode(params)
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

@@ -14,7 +14,9 @@ Implemented: discovery, JWKS (with key rotation), the authorization code flow wi
 PKCE (S256 only), client authentication (``client_secret_basic`` and
 ``client_secret_post``), single-use codes that live 60 seconds, RS256-signed ID tokens
 with nonce, acr, auth_time and sid, userinfo, and RP-initiated logout
-(``end_session_endpoint``). The authorize page is a persona picker, clearly labelled
+(``end_session_endpoint``: ``client_id`` with ``logout_hint`` set to the sid, no
+``id_token_hint`` needed; ``post_logout_redirect_uri`` must be registered for that
+client). The authorize page is a persona picker, clearly labelled
 as a demo: there is no password, whoever runs the demo picks who they are.
 
 It is a plain WSGI application without Django models; ``server.py`` runs it.
@@ -141,6 +143,15 @@ class _Code:
     used: bool = False
 
 
+@dataclass(frozen=True)
+class _Session:
+    """A login at the provider, known by its sid (the ``sid`` claim)."""
+
+    dialect: str
+    client_id: str
+    persona_key: str
+
+
 @dataclass
 class _AccessToken:
     dialect: str
@@ -190,6 +201,7 @@ class OidcProvider:
         self._codes: dict[str, _Code] = {}
         self._access_tokens: dict[str, _AccessToken] = {}
         self.sabotage: set[str] = set()
+        self._sessions: dict[str, _Session] = {}
         self.ended_sessions: list[str] = []
         self._keys: list[RSAKey] = []
         self._key_file = key_file
@@ -361,7 +373,9 @@ class OidcProvider:
         if persona is None or method not in methods:
             return self._picker(start, dialect, params, methods, error=True)
         code = secrets.token_urlsafe(32)
+        sid = secrets.token_urlsafe(16)
         with self._lock:
+            self._sessions[sid] = _Session(dialect, client.client_id, persona.key)
             self._codes[code] = _Code(
                 dialect=dialect,
                 client_id=client.client_id,
@@ -371,7 +385,7 @@ class OidcProvider:
                 persona_key=persona.key,
                 acr=FAS_LEVEL_ACR.format(level=methods[method][1]),
                 auth_time=int(time.time()),
-                sid=secrets.token_urlsafe(16),
+                sid=sid,
                 expires_at=time.time() + CODE_LIFETIME,
             )
         return _redirect(
@@ -572,27 +586,43 @@ u kiest zelf als wie u zich aanmeldt.</div>
             start, "200 OK", {"sub": token.sub, **DIALECTS[dialect].person_claims(persona)}
         )
 
+    def session_active(self, sid: str) -> bool:
+        """Whether the login with this sid has not been ended by a logout."""
+        with self._lock:
+            return sid in self._sessions
+
     def _logout(self, dialect: str, environ: Environ, start: StartResponse) -> Iterable[bytes]:
+        """RP-initiated logout: ``client_id`` (required) and ``logout_hint`` (the sid);
+        an ``id_token_hint``, if a relying party still sends one, is accepted too."""
         params = _params(environ)
-        claims: dict[str, Any] = {}
+        client_id = params.get("client_id", "")
+        sid = params.get("logout_hint", "")
         hint = params.get("id_token_hint", "")
         if hint:
             try:
                 claims = jwt.decode(hint, KeySet(list(self._keys)), algorithms=["RS256"]).claims
             except (JoseError, ValueError):
                 claims = {}
-        if not claims or claims.get("iss") != self.issuer(dialect):
-            return _html(
-                start,
-                "400 Bad Request",
-                "Afmelden mislukt",
-                "<h1>Afmelden mislukt</h1><p>De aanvraag om af te melden is ongeldig.</p>",
-            )
-        with self._lock:
-            self.ended_sessions.append(str(claims.get("sid", "")))
-        client = self.clients.get(str(claims.get("aud", "")))
+            audience = str(claims.get("aud", ""))
+            if claims.get("iss") != self.issuer(dialect) or client_id not in ("", audience):
+                return _logout_refused(start)
+            client_id = audience
+            sid = sid or str(claims.get("sid", ""))
+        client = self.clients.get(client_id)
+        if client is None:
+            return _logout_refused(start)
         target = params.get("post_logout_redirect_uri", "")
-        if target and client is not None and client.allows(target):
+        if target and not client.allows(target):
+            return _logout_refused(start)
+        with self._lock:
+            session = self._sessions.get(sid) if sid else None
+            if session is not None and (session.dialect, session.client_id) == (
+                dialect,
+                client.client_id,
+            ):
+                del self._sessions[sid]
+                self.ended_sessions.append(sid)
+        if target:
             state = params.get("state", "")
             return _redirect(start, _with_query(target, state=state) if state else target)
         return _html(
@@ -601,6 +631,15 @@ u kiest zelf als wie u zich aanmeldt.</div>
             "Afgemeld",
             "<h1>U bent afgemeld</h1><p>U bent afgemeld bij de demo-aanmeldpagina.</p>",
         )
+
+
+def _logout_refused(start: StartResponse) -> Iterable[bytes]:
+    return _html(
+        start,
+        "400 Bad Request",
+        "Afmelden mislukt",
+        "<h1>Afmelden mislukt</h1><p>De aanvraag om af te melden is ongeldig.</p>",
+    )
 
 
 class _EmptyPersona:

@@ -176,3 +176,57 @@ def test_refuses_production_and_other_addresses_than_loopback():
         create(personas=[], clients=[], environment="production")
     with pytest.raises(SimulatorRefused, match="loopback"):
         create(personas=[], clients=[], environment="development", host="0.0.0.0")  # noqa: S104
+
+
+def _sid(idp, dialect="fas"):
+    _, tokens = _token(idp, _authorize(idp, dialect=dialect), dialect=dialect)
+    claims = jwt.decode(
+        tokens["id_token"], KeySet(list(idp.provider._keys)), algorithms=["RS256"]
+    ).claims
+    return claims["sid"], tokens["id_token"]
+
+
+def _logout(idp, dialect="fas", **params):
+    return _call(f"{idp.issuer(dialect)}/logout?{urllib.parse.urlencode(params)}")
+
+
+def test_logout_with_client_id_and_sid_ends_that_session_only(idp):
+    first, _ = _sid(idp)
+    second, _ = _sid(idp)
+    status, headers, _ = _logout(
+        idp, client_id="rp", logout_hint=first, post_logout_redirect_uri=REDIRECT, state="x1"
+    )
+    assert status == 302
+    assert headers["Location"] == f"{REDIRECT}?state=x1"
+    assert idp.provider.ended_sessions == [first]
+    assert not idp.provider.session_active(first)
+    assert idp.provider.session_active(second)
+
+
+def test_logout_refuses_an_unknown_client_or_an_unregistered_return_address(idp):
+    sid, _ = _sid(idp)
+    for params in (
+        {"logout_hint": sid, "post_logout_redirect_uri": REDIRECT},  # no client_id
+        {"client_id": "other", "logout_hint": sid, "post_logout_redirect_uri": REDIRECT},
+        {"client_id": "rp", "logout_hint": sid, "post_logout_redirect_uri": "http://evil/"},
+    ):
+        status, headers, _ = _logout(idp, **params)
+        assert status == 400, params
+        assert "Location" not in headers
+    assert idp.provider.session_active(sid)
+    assert idp.provider.ended_sessions == []
+
+
+def test_logout_does_not_end_a_session_of_the_other_issuer(idp):
+    sid, _ = _sid(idp, dialect="acm")
+    status, _, _ = _logout(idp, "fas", client_id="rp", logout_hint=sid)
+    assert status == 200
+    assert idp.provider.session_active(sid)
+    assert idp.provider.ended_sessions == []
+
+
+def test_logout_still_accepts_an_id_token_hint(idp):
+    sid, id_token = _sid(idp)
+    status, _, _ = _logout(idp, id_token_hint=id_token, post_logout_redirect_uri=REDIRECT)
+    assert status == 302
+    assert idp.provider.ended_sessions == [sid]
