@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 # Keys in the (server-side, database-backed) session.
 SESSION_LOGIN = "loket.resident_login"  # dialect, acr, level, auth_time, sid, timestamps
-SESSION_ID_TOKEN = "loket.resident_id_token"  # noqa: S105 (raw ID token, for logout only)
 SESSION_PENDING = "loket.oidc_pending"  # state -> nonce, PKCE verifier, level, next
 
 # FAS assurance levels (the number at the end of the acr).
