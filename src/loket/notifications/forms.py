@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -9,7 +10,16 @@ from loket.notifications.constants import SelectionKind
 from loket.notifications.models import NotificationEvent
 
 
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class FanOutForm(forms.Form):
+    # A fresh one-time token each time the form is shown; the fan-out keeps it, so the
+    # same form sent twice starts one bulk message, not two.
+    form_token = forms.CharField(
+        widget=forms.HiddenInput, initial=new_form_token, min_length=16, max_length=64
+    )
     event = forms.ModelChoiceField(
         label=_("Message"), queryset=NotificationEvent.objects.all(), to_field_name="key"
     )

@@ -171,6 +171,9 @@ class FanOut(models.Model):
     recipients = models.PositiveIntegerField(default=0)
     queued_seconds = models.FloatField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The one-time token of the form that started it: a second submit of the same form
+    # (a double click, a reload) is refused instead of sending everything twice.
+    form_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # Why it stopped when it did not finish (e.g. preparing the messages failed).
     reason = models.CharField(max_length=500, blank=True, default="")
 

@@ -908,6 +908,10 @@ def letter_batch_mark_printed(*, batch_reference: str) -> int:
 # --- bulk fan-out ---------------------------------------------------------------------------------
 
 
+class FanOutAlreadyStarted(DomainError):
+    """The form that asked for this bulk message has already started one."""
+
+
 def fanout_start(
     *,
     actor: User | None,
@@ -916,8 +920,12 @@ def fanout_start(
     selection_value: str = "",
     context: Mapping[str, Any] | None = None,
     urgent: bool = False,
+    form_token: str | None = None,
 ) -> FanOut:
-    """Start a bulk send; the messages are prepared by a task (``fanout_queue``)."""
+    """Start a bulk send; the messages are prepared by a task (``fanout_queue``).
+
+    ``form_token`` is the one-time token of the form it came from: a second start with
+    the same token raises FanOutAlreadyStarted and makes nothing."""
     notification_event = NotificationEvent.objects.filter(key=event).first()
     if notification_event is None:
         raise DomainError(f"Unknown notification event {event!r}.")
@@ -926,6 +934,35 @@ def fanout_start(
     if context is not None and not isinstance(context, Mapping):
         raise DomainError("The values for the placeholders must be a JSON object.")
     selectors.fanout_selection_check(kind=selection_kind, value=selection_value)
+    if form_token is not None and FanOut.objects.filter(form_token=form_token).exists():
+        raise FanOutAlreadyStarted("This form has already started a bulk message.")
+    try:
+        return _fanout_create(
+            actor=actor,
+            notification_event=notification_event,
+            selection_kind=selection_kind,
+            selection_value=selection_value,
+            context=context,
+            urgent=urgent,
+            form_token=form_token,
+        )
+    except IntegrityError as error:  # the same form, sent twice at the same moment
+        if form_token is not None and FanOut.objects.filter(form_token=form_token).exists():
+            raise FanOutAlreadyStarted("This form has already started a bulk message.") from error
+        raise
+
+
+def _fanout_create(
+    *,
+    actor: User | None,
+    notification_event: NotificationEvent,
+    selection_kind: str,
+    selection_value: str,
+    context: Mapping[str, Any] | None,
+    urgent: bool,
+    form_token: str | None,
+) -> FanOut:
+    event = notification_event.key
     with transaction.atomic():
         fanout = FanOut.objects.create(
             event=notification_event,
@@ -936,6 +973,7 @@ def fanout_start(
             status=FanOutStatus.QUEUEING,
             created_by=actor,
             created_at=timezone.now(),
+            form_token=form_token,
         )
         audit_record(
             actor=actor,

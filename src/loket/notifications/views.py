@@ -82,7 +82,17 @@ def fanout_start(request: HttpRequest) -> HttpResponse:
                 selection_value=form.cleaned_data["selection_value"],
                 context=form.cleaned_data["context"] or {},
                 urgent=form.cleaned_data["urgent"],
+                form_token=form.cleaned_data["form_token"],
             )
+        except services.FanOutAlreadyStarted:
+            messages.warning(
+                request,
+                _(
+                    "This form had already been sent: the bulk message was started once "
+                    "and is not sent again."
+                ),
+            )
+            return redirect("notifications:overview")
         except DomainError as error:
             form.add_error(None, str(error))
         else:

@@ -3,6 +3,7 @@ template preview with the clear-language check, and the demo's sent-messages pag
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,14 @@ pytestmark = pytest.mark.django_db
 def staff(client: Client) -> Client:
     log_in_staff(client, StaffFactory(is_superuser=True))
     return client
+
+
+def _form_token(staff: Client) -> str:
+    """The one-time token of the bulk form as the overview page shows it."""
+    page = staff.get("/backoffice/berichten/").content.decode()
+    match = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert match is not None
+    return match.group(1)
 
 
 def _message(person: Any, n: int, **fields: Any) -> Message:
@@ -90,6 +99,7 @@ def test_fanout_start_pause_resume_cancel_through_the_page(
                 "event": "crisis-alert",
                 "selection_kind": "everyone",
                 "context": '{"alert_title": "Storm", "alert_text": "Blijf binnen."}',
+                "form_token": _form_token(staff),
             },
         )
     assert response.status_code == 302
@@ -186,7 +196,12 @@ def test_bulk_form_refuses_placeholder_values_that_are_not_an_object(
 ) -> None:
     response = staff.post(
         "/backoffice/berichten/massa/",
-        {"event": "crisis-alert", "selection_kind": "everyone", "context": context},
+        {
+            "event": "crisis-alert",
+            "selection_kind": "everyone",
+            "context": context,
+            "form_token": _form_token(staff),
+        },
     )
     if context == "null":  # empty: no values
         assert response.status_code == 302
@@ -199,7 +214,43 @@ def test_bulk_form_refuses_placeholder_values_that_are_not_an_object(
 def test_bulk_form_refuses_an_age_group_the_task_could_not_handle(staff: Client) -> None:
     response = staff.post(
         "/backoffice/berichten/massa/",
-        {"event": "crisis-alert", "selection_kind": "age", "selection_value": "2100-"},
+        {
+            "event": "crisis-alert",
+            "selection_kind": "age",
+            "selection_value": "2100-",
+            "form_token": _form_token(staff),
+        },
+    )
+    assert response.status_code == 400
+    assert not FanOut.objects.exists()
+
+
+def test_the_same_bulk_form_sent_twice_starts_one_fanout(
+    staff: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_resident(email="p@example.org")
+    data = {
+        "event": "crisis-alert",
+        "selection_kind": "everyone",
+        "context": '{"alert_title": "Storm", "alert_text": "Blijf binnen."}',
+        "form_token": _form_token(staff),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff.post("/backoffice/berichten/massa/", data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = staff.post("/backoffice/berichten/massa/", data, follow=True)
+    assert callbacks == []  # no second preparation task
+    assert FanOut.objects.count() == 1
+    assert "already been sent" in again.content.decode()
+    # A freshly shown form has a new token and can start another one.
+    data["form_token"] = _form_token(staff)
+    assert staff.post("/backoffice/berichten/massa/", data).status_code == 302
+    assert FanOut.objects.count() == 2
+
+
+def test_a_bulk_form_without_its_token_is_refused(staff: Client) -> None:
+    response = staff.post(
+        "/backoffice/berichten/massa/", {"event": "crisis-alert", "selection_kind": "everyone"}
     )
     assert response.status_code == 400
     assert not FanOut.objects.exists()

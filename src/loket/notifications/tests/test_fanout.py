@@ -199,3 +199,14 @@ def test_a_fanout_whose_preparing_crashes_midway_cancels_what_it_prepared(
     assert "RuntimeError: database went away" in fanout.reason
     statuses = set(Message.objects.filter(fanout=fanout).values_list("status", flat=True))
     assert statuses == {MessageStatus.CANCELLED}
+
+
+def test_a_form_token_starts_one_fanout_only() -> None:
+    start = {"actor": None, "event": "crisis-alert", "selection_kind": "everyone"}
+    first = services.fanout_start(**start, context=ALERT, form_token="t" * 32)
+    with pytest.raises(services.FanOutAlreadyStarted):
+        services.fanout_start(**start, context=ALERT, form_token="t" * 32)
+    assert list(FanOut.objects.all()) == [first]
+    services.fanout_start(**start, context=ALERT)  # callers without a form: no token
+    services.fanout_start(**start, context=ALERT)
+    assert FanOut.objects.count() == 3
