@@ -220,6 +220,9 @@ class Message(models.Model):
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     provider = models.CharField(max_length=60, blank=True, default="")
     provider_message_id = models.CharField(max_length=120, blank=True, default="")
+    # The SMS gateway that may already have this message (a send to it timed out):
+    # retries go to it only, with the same idempotency key (ADR 0005, failover).
+    pinned_provider = models.CharField(max_length=60, blank=True, default="")
     reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:

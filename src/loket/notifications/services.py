@@ -290,7 +290,7 @@ def _store_fanout_batch(
             "idempotency_key", "event_key", "person", "fanout", "channel", "language",
             "recipient", "subject", "body", "urgent", "status", "attempts", "created_at",
             "ready_at", "next_attempt_at", "finished_at", "delivered_at", "provider",
-            "provider_message_id", "reason",
+            "provider_message_id", "pinned_provider", "reason",
         ),
         [
             (
@@ -303,7 +303,7 @@ def _store_fanout_batch(
                 ),
                 at if p.status in final else None,
                 at if p.status == MessageStatus.DELIVERED else None,
-                "", "", p.reason,
+                "", "", "", p.reason,
             )
             for person_id, key, p in rows
         ],
@@ -432,6 +432,17 @@ def _send_sms(message: Message) -> SendOutcome:
     if problem:
         return SendOutcome(ok=False, provider="", permanent=True, reason=problem)
     providers = registry.sms_providers()
+    if message.pinned_provider:
+        # An earlier send to this gateway timed out: it may have the text. Asking
+        # another gateway could send it twice; this one recognises the key.
+        providers = [p for p in providers if p.name == message.pinned_provider]
+        if not providers:
+            return SendOutcome(
+                ok=False,
+                provider=message.pinned_provider,
+                ambiguous=True,
+                reason=f"{message.pinned_provider}, which may have the text, is not configured",
+            )
     if not providers:
         return SendOutcome(ok=False, provider="", reason="no SMS gateway configured")
     sms = OutgoingSms(
@@ -441,8 +452,18 @@ def _send_sms(message: Message) -> SendOutcome:
         reference=str(message.pk),
     )
     reasons: list[str] = []
-    for provider in providers:  # failover: the next gateway when one cannot take it
+    # Failover: the next gateway only when this one certainly did not take the text
+    # (no connection, 401/429/5xx). A timeout is ambiguous: no failover (ADR 0005).
+    for provider in providers:
         outcome = provider.send(sms)
+        if outcome.ambiguous:
+            reasons.append(f"{provider.name}: {outcome.reason}")
+            return SendOutcome(
+                ok=False,
+                provider=provider.name,
+                ambiguous=True,
+                reason="; ".join(reasons)[:480],
+            )
         if outcome.ok or outcome.permanent:
             if reasons:
                 logger.info("SMS %s went through %s after failover", message.pk, provider.name)
@@ -484,6 +505,8 @@ def _record(
             detail = message.reason
         else:
             message.status = MessageStatus.WAITING
+            if outcome.ambiguous:
+                message.pinned_provider = outcome.provider[:60]
             message.next_attempt_at = moment + backoff(message.attempts)
             message.reason = outcome.reason[:500]
             retry.append(message)
@@ -522,13 +545,15 @@ def _record(
         if retry:
             cursor.executemany(
                 f"UPDATE {table} SET status = %s, claimed_until = NULL, provider = %s, "  # noqa: S608
-                "next_attempt_at = %s, reason = %s WHERE id = %s AND status = %s",
+                "next_attempt_at = %s, reason = %s, pinned_provider = %s "
+                "WHERE id = %s AND status = %s",
                 [
                     (
                         m.status,
                         m.provider,
                         _db_time(m.next_attempt_at),
                         m.reason,
+                        m.pinned_provider,
                         m.pk,
                         MessageStatus.SENDING,
                     )

@@ -90,4 +90,7 @@ class SendOutcome:
     provider: str
     provider_message_id: str = ""
     permanent: bool = False  # a failure that retrying cannot fix
+    # The provider may have taken the message (it did not answer in time): retry the
+    # same provider with the same key, never another one (that could send it twice).
+    ambiguous: bool = False
     reason: str = ""

@@ -67,13 +67,13 @@ def test_failover_when_the_first_gateway_answers_500(gateways: Any) -> None:
 
 def test_all_gateways_failing_is_retried_then_delivered(gateways: Any) -> None:
     first, second = gateways
-    first.mode, second.mode = "error", "timeout"
+    first.mode, second.mode = "error", "error"
     now = timezone.now()
     message = _deliver(_sms(), now=now)
     assert message.status == MessageStatus.WAITING
-    assert "answered 500" in message.reason
-    assert "in time" in message.reason
+    assert message.reason.count("answered 500") == 2
     assert message.next_attempt_at == now + timedelta(seconds=30)
+    assert message.pinned_provider == ""  # a 500 takes nothing: any gateway may retry
     first.mode = "ok"  # the provider recovers
     later = now + timedelta(seconds=31)
     assert services.messages_sweep(now=later) == 1
@@ -81,6 +81,48 @@ def test_all_gateways_failing_is_retried_then_delivered(gateways: Any) -> None:
     assert message.status == MessageStatus.SENT
     assert len(first.messages) == 1
     assert [e[1] for e in message_log(message_id=message.pk)] == ["waiting", "sent"]
+
+
+def test_a_timeout_is_retried_at_the_same_gateway_not_failed_over(gateways: Any) -> None:
+    first, second = gateways
+    first.mode = "timeout"  # it may still accept the text after we stopped waiting
+    now = timezone.now()
+    message = _deliver(_sms(), now=now)
+    assert message.status == MessageStatus.WAITING
+    assert "in time" in message.reason
+    assert second.requests == 0  # no failover: that could send the text twice
+    assert message.pinned_provider.startswith(f"sms:127.0.0.1:{first.port}")
+    # Still slow on the next attempt, while the second gateway would answer: wait again.
+    later = now + timedelta(seconds=31)
+    services.messages_sweep(now=later)
+    message = _deliver(message, now=later)
+    assert message.status == MessageStatus.WAITING
+    assert second.requests == 0
+    first.mode = "ok"
+    later += timedelta(minutes=2)
+    services.messages_sweep(now=later)
+    message = _deliver(message, now=later)
+    assert message.status == MessageStatus.SENT
+    assert second.requests == 0
+    assert len(first.messages) == 1  # the slow attempts and the last one: one text
+    assert message.provider_message_id == first.messages[0]["id"]
+
+
+def test_a_timeout_after_a_failover_pins_the_second_gateway(gateways: Any) -> None:
+    first, second = gateways
+    first.mode, second.mode = "error", "timeout"
+    now = timezone.now()
+    message = _deliver(_sms(), now=now)
+    assert message.status == MessageStatus.WAITING
+    assert "answered 500" in message.reason
+    assert "in time" in message.reason
+    first.mode, second.mode = "ok", "ok"
+    later = now + timedelta(seconds=31)
+    services.messages_sweep(now=later)
+    message = _deliver(message, now=later)
+    assert message.status == MessageStatus.SENT
+    assert first.messages == []  # the first gateway is not asked after the timeout
+    assert len(second.messages) == 1
 
 
 def test_a_repeated_send_after_a_crash_is_deduplicated_by_the_gateway(gateways: Any) -> None:

@@ -68,6 +68,14 @@ class HttpSmsGateway:
         }
         try:
             connection = self._connection()
+            if connection.sock is None:
+                connection.connect()  # failing here, nothing reached the gateway
+        except (OSError, http.client.HTTPException) as error:
+            self._drop()
+            return SendOutcome(
+                ok=False, provider=self.name, reason=f"gateway unreachable ({type(error).__name__})"
+            )
+        try:
             connection.request("POST", self.path, body=body, headers=headers)
             response = connection.getresponse()
             status = response.status
@@ -75,9 +83,14 @@ class HttpSmsGateway:
             if response.getheader("Connection", "").lower() == "close":
                 self._drop()
         except TimeoutError:
+            # The gateway had the request and may have accepted it: ambiguous. Only
+            # this gateway may be asked again (with the same Idempotency-Key).
             self._drop()
             return SendOutcome(
-                ok=False, provider=self.name, reason="gateway did not answer in time"
+                ok=False,
+                provider=self.name,
+                ambiguous=True,
+                reason="gateway did not answer in time",
             )
         except (OSError, http.client.HTTPException) as error:
             self._drop()
