@@ -66,7 +66,6 @@ from loket.accounts.staff.models import LoginThrottle, Passkey, RecoveryCode, To
 from loket.accounts.staff.selectors import (
     address_is_locked,
     client_address,
-    login_is_locked,
     staff_factor_summary,
     throttle_keys,
     webauthn_relying_party,
@@ -195,37 +194,50 @@ def _login_failure_record(
     return locked
 
 
-def _refuse_if_locked(*, request: HttpRequest, username: str, user: Any | None, stage: str) -> None:
-    """Refuse while the user name is locked (the address lock is applied only to
-    attempts that fail, in ``staff_password_verify``)."""
-    ip_address = client_address(request=request)
-    if login_is_locked(username=username):
-        with transaction.atomic():
-            _audit(
-                action=StaffAuthAudit.REFUSED_LOCKED,
-                user=user,
-                label=_user_label(user),
-                reason="locked out",
-                stage=stage,
-                ip_address=ip_address,
-            )
-        request.session.pop(SESSION_PENDING, None)
-        raise LoginLocked("locked")
+def _user_name_lock(*, username: str) -> bool:
+    """Create or row-lock the failure counter of this user name, inside the caller's
+    transaction, and say whether the name is locked out. The caller checks the
+    password or code and records a failure before that transaction ends, so parallel
+    attempts for one user name run one after the other: the check and the count are
+    one step, and no more than FAILURES_PER_USER guesses get through."""
+    now = timezone.now()
+    user_key, _ = throttle_keys(username=username, ip_address="")
+    row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+        key=user_key, defaults={"window_started_at": now}
+    )
+    return row.locked_until is not None and row.locked_until > now
 
 
-def _factor_failure(*, request: HttpRequest, user: Any, stage: str) -> None:
-    """A wrong code or passkey at the second step: count it; at the limit the pending
-    login ends (back to the password step) and the user name is locked."""
-    locked = _login_failure_record(
+def _refuse_locked(*, request: HttpRequest, user: Any | None, stage: str) -> None:
+    """Refuse an attempt for a locked user name: audit it, end a pending login."""
+    with transaction.atomic():
+        _audit(
+            action=StaffAuthAudit.REFUSED_LOCKED,
+            user=user,
+            label=_user_label(user),
+            reason="locked out",
+            stage=stage,
+            ip_address=client_address(request=request),
+        )
+    request.session.pop(SESSION_PENDING, None)
+    raise LoginLocked("locked")
+
+
+def _factor_failure_record(*, request: HttpRequest, user: Any, stage: str, reason: str) -> bool:
+    """A wrong code or passkey: count it (inside the caller's transaction)."""
+    return _login_failure_record(
         username=user.get_username(),
         ip_address=client_address(request=request),
         user=user,
         stage=stage,
-        reason="second factor refused",
+        reason=reason,
     )
-    if locked:
-        request.session.pop(SESSION_PENDING, None)
-        raise LoginLocked("locked")
+
+
+def _factor_locked(*, request: HttpRequest) -> None:
+    """At the limit the pending login ends (back to the password step)."""
+    request.session.pop(SESSION_PENDING, None)
+    raise LoginLocked("locked")
 
 
 # --- Password step ------------------------------------------------------------------
@@ -236,28 +248,41 @@ def staff_password_verify(*, request: HttpRequest, username: str, password: str)
     user; raises LoginLocked, AccountDisabled or LoginRefused."""
     user_model = get_user_model()
     known = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
-    _refuse_if_locked(request=request, username=username, user=known, stage="password")
     ip_address = client_address(request=request)
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        if known is not None and not known.is_active and known.check_password(password):
-            with transaction.atomic():
-                _audit(
-                    action=StaffAuthAudit.LOGIN_FAILED,
-                    user=known,
-                    label=_user_label(known),
-                    reason="account disabled",
-                    stage="password",
-                    ip_address=ip_address,
+    disabled = locked = False
+    user = None
+    with transaction.atomic():
+        if _user_name_lock(username=username):
+            refused = True
+        else:
+            refused = False
+            user = authenticate(request, username=username, password=password)
+            if user is None:
+                disabled = (
+                    known is not None and not known.is_active and known.check_password(password)
                 )
+                if disabled:
+                    _audit(
+                        action=StaffAuthAudit.LOGIN_FAILED,
+                        user=known,
+                        label=_user_label(known),
+                        reason="account disabled",
+                        stage="password",
+                        ip_address=ip_address,
+                    )
+                else:
+                    locked = _login_failure_record(
+                        username=username,
+                        ip_address=ip_address,
+                        user=known,
+                        stage="password",
+                        reason="wrong user name or password",
+                    )
+    if refused:
+        _refuse_locked(request=request, user=known, stage="password")
+    if user is None:
+        if disabled:
             raise AccountDisabled("disabled")
-        locked = _login_failure_record(
-            username=username,
-            ip_address=ip_address,
-            user=known,
-            stage="password",
-            reason="wrong user name or password",
-        )
         if locked or address_is_locked(ip_address=ip_address):
             # Also for known user names, so the answer does not tell them apart.
             request.session.pop(SESSION_PENDING, None)
@@ -376,22 +401,40 @@ def _recovery_accept(*, user: Any, code: str) -> bool:
 
 def staff_totp_login(*, request: HttpRequest, user: Any, code: str) -> None:
     """Step 2 with the authenticator app. Raises CodeRefused or LoginLocked."""
-    _refuse_if_locked(request=request, username=user.get_username(), user=user, stage="totp")
+    accepted = locked = False
     with transaction.atomic():
-        accepted = _totp_accept(user=user, code=code)
+        refused = _user_name_lock(username=user.get_username())
+        if not refused:
+            accepted = _totp_accept(user=user, code=code)
+            if not accepted:
+                locked = _factor_failure_record(
+                    request=request, user=user, stage="totp", reason="second factor refused"
+                )
+    if refused:
+        _refuse_locked(request=request, user=user, stage="totp")
+    if locked:
+        _factor_locked(request=request)
     if not accepted:
-        _factor_failure(request=request, user=user, stage="totp")
         raise CodeRefused("wrong code")
     staff_login_complete(request=request, user=user, factor=Factor.TOTP)
 
 
 def staff_recovery_code_login(*, request: HttpRequest, user: Any, code: str) -> None:
     """Step 2 with a recovery code: each works once."""
-    _refuse_if_locked(request=request, username=user.get_username(), user=user, stage="recovery")
+    accepted = locked = False
     with transaction.atomic():
-        accepted = _recovery_accept(user=user, code=code)
+        refused = _user_name_lock(username=user.get_username())
+        if not refused:
+            accepted = _recovery_accept(user=user, code=code)
+            if not accepted:
+                locked = _factor_failure_record(
+                    request=request, user=user, stage="recovery", reason="second factor refused"
+                )
+    if refused:
+        _refuse_locked(request=request, user=user, stage="recovery")
+    if locked:
+        _factor_locked(request=request)
     if not accepted:
-        _factor_failure(request=request, user=user, stage="recovery")
         raise CodeRefused("wrong code")
     staff_login_complete(request=request, user=user, factor=Factor.RECOVERY)
 
@@ -469,17 +512,18 @@ def demo_totp_device_create(*, user: Any, secret: str) -> None:
 
 
 def _current_code_check(*, request: HttpRequest, user: Any, code: str, stage: str) -> None:
-    _refuse_if_locked(request=request, username=user.get_username(), user=user, stage=stage)
+    accepted = False
     with transaction.atomic():
-        accepted = _totp_accept(user=user, code=code) or _recovery_accept(user=user, code=code)
+        refused = _user_name_lock(username=user.get_username())
+        if not refused:
+            accepted = _totp_accept(user=user, code=code) or _recovery_accept(user=user, code=code)
+            if not accepted:
+                _factor_failure_record(
+                    request=request, user=user, stage=stage, reason="code refused"
+                )
+    if refused:
+        _refuse_locked(request=request, user=user, stage=stage)
     if not accepted:
-        _login_failure_record(
-            username=user.get_username(),
-            ip_address=client_address(request=request),
-            user=user,
-            stage=stage,
-            reason="code refused",
-        )
         raise CodeRefused("wrong code")
 
 
@@ -670,9 +714,20 @@ def _passkey_verify(*, request: HttpRequest, user: Any, credential: str) -> Pass
 def passkey_authenticate(*, request: HttpRequest, user: Any, credential: str) -> None:
     """Step 2 with a passkey: verify the assertion (challenge, origin, relying party,
     signature, sign counter) and log in. Raises PasskeyRefused or LoginLocked."""
-    _refuse_if_locked(request=request, username=user.get_username(), user=user, stage="passkey")
-    passkey = _passkey_verify(request=request, user=user, credential=credential)
+    passkey = None
+    locked = False
+    with transaction.atomic():
+        refused = _user_name_lock(username=user.get_username())
+        if not refused:
+            passkey = _passkey_verify(request=request, user=user, credential=credential)
+            if passkey is None:
+                locked = _factor_failure_record(
+                    request=request, user=user, stage="passkey", reason="second factor refused"
+                )
+    if refused:
+        _refuse_locked(request=request, user=user, stage="passkey")
+    if locked:
+        _factor_locked(request=request)
     if passkey is None:
-        _factor_failure(request=request, user=user, stage="passkey")
         raise PasskeyRefused("assertion refused")
     staff_login_complete(request=request, user=user, factor=Factor.PASSKEY)
