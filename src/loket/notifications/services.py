@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -390,12 +391,37 @@ def messages_deliver(*, message_ids: Sequence[int], now: datetime | None = None)
         chunk, pending = pending[:RECORD_EVERY], pending[RECORD_EVERY:]
         claimed = _claim(chunk, now or timezone.now())
         if claimed:
-            outcomes = _send(claimed)
+            outcomes = _send(claimed, lease=_Lease([m.pk for m in claimed], now=now))
             sent += _record(claimed, outcomes, now=now)
     return sent
 
 
-def _send(messages: Sequence[Message]) -> dict[int, SendOutcome]:
+class _Lease:
+    """Keeps a claimed group's lease ahead of the work. A group of RECORD_EVERY
+    messages can take far longer than CLAIM_LEASE when gateways hang (each SMS may wait
+    TIMEOUT_SECONDS per gateway); without renewal the sweep would take the group back
+    mid-way and another worker would send it again. Before each provider call the
+    lease of the messages still ``sending`` is extended to CLAIM_LEASE (or ``needed``)
+    from now once less than half of it is left."""
+
+    def __init__(self, message_ids: Sequence[int], *, now: datetime | None) -> None:
+        self.message_ids = list(message_ids)
+        self.fixed_now = now  # tests pass a clock; then nothing is renewed
+        self.until = (now or timezone.now()) + CLAIM_LEASE
+
+    def renew(self, needed: timedelta = CLAIM_LEASE) -> None:
+        if self.fixed_now is not None:
+            return
+        moment = timezone.now()
+        if self.until - moment >= max(needed, CLAIM_LEASE / 2):
+            return
+        self.until = moment + max(needed, CLAIM_LEASE)
+        Message.objects.filter(pk__in=self.message_ids, status=MessageStatus.SENDING).update(
+            claimed_until=self.until
+        )
+
+
+def _send(messages: Sequence[Message], *, lease: _Lease | None = None) -> dict[int, SendOutcome]:
     outcomes: dict[int, SendOutcome] = {}
     emails: list[Message] = []
     for message in messages:
@@ -408,8 +434,14 @@ def _send(messages: Sequence[Message]) -> dict[int, SendOutcome]:
             else:
                 emails.append(message)
         else:
+            if lease is not None:
+                lease.renew()
             outcomes[message.pk] = _send_sms(message)
     if emails:
+        if lease is not None:  # one SMTP call for the group: cover its worst case
+            lease.renew(
+                CLAIM_LEASE + len(emails) * 2 * timedelta(seconds=settings.EMAIL_TIMEOUT or 10)
+            )
         results = registry.email_provider().send_many(
             [
                 OutgoingEmail(

@@ -259,3 +259,25 @@ def test_a_callback_with_a_non_ascii_signature_is_refused_not_a_500(
     assert _post(client, body, odd).status_code == 403
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
+
+
+def test_a_slow_group_keeps_its_claim_so_the_sweep_does_not_send_it_again(
+    gateways: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    first, _ = gateways
+    monkeypatch.setattr(services, "CLAIM_LEASE", timedelta(seconds=0.4))
+    messages = [_sms(phone=f"+3247000000{n}", key=f"slow-{n}") for n in range(4)]
+    real = services._send_sms
+    taken_back: list[int] = []
+
+    def slow(message: Message) -> Any:
+        time.sleep(0.3)  # a hanging gateway, in miniature
+        taken_back.append(services.messages_sweep())  # another worker's sweep
+        return real(message)
+
+    monkeypatch.setattr(services, "_send_sms", slow)
+    assert services.messages_deliver(message_ids=[m.pk for m in messages]) == 4
+    assert taken_back == [0, 0, 0, 0]
+    assert first.requests == 4
