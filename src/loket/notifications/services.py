@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -438,10 +437,8 @@ def _send(messages: Sequence[Message], *, lease: _Lease | None = None) -> dict[i
                 lease.renew()
             outcomes[message.pk] = _send_sms(message)
     if emails:
-        if lease is not None:  # one SMTP call for the group: cover its worst case
-            lease.renew(
-                CLAIM_LEASE + len(emails) * 2 * timedelta(seconds=settings.EMAIL_TIMEOUT or 10)
-            )
+        if lease is not None:  # a fresh lease for the group's single SMTP call
+            lease.renew()
         results = registry.email_provider().send_many(
             [
                 OutgoingEmail(
