@@ -207,7 +207,7 @@ def test_bulk_form_refuses_placeholder_values_that_are_not_an_object(
         assert response.status_code == 302
         return
     assert response.status_code == 400
-    assert "JSON object" in str(response.context["form"].errors["context"])
+    assert "JSON-object" in str(response.context["form"].errors["context"])
     assert not FanOut.objects.exists()
 
 
@@ -241,7 +241,7 @@ def test_the_same_bulk_form_sent_twice_starts_one_fanout(
         again = staff.post("/backoffice/berichten/massa/", data, follow=True)
     assert callbacks == []  # no second preparation task
     assert FanOut.objects.count() == 1
-    assert "already been sent" in again.content.decode()
+    assert "al verstuurd" in again.content.decode()
     # A freshly shown form has a new token and can start another one.
     data["form_token"] = _form_token(staff)
     assert staff.post("/backoffice/berichten/massa/", data).status_code == 302

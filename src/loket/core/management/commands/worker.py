@@ -108,6 +108,10 @@ class Command(BaseCommand):
                 burst=options["burst"],
                 with_scheduler=False,
                 job_class="django_tasks_rq.Job",
+                # Run jobs in this process: a forked work horse would inherit the
+                # parent's open database connections, which is unsafe (SQLite and
+                # PostgreSQL alike). Scale with more worker processes instead.
+                worker_class="rq.worker.SimpleWorker",
                 name=worker_id,
                 verbosity=verbosity,
             )
