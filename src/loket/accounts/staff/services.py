@@ -11,6 +11,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pyotp
@@ -401,42 +402,43 @@ def _recovery_accept(*, user: Any, code: str) -> bool:
 
 def staff_totp_login(*, request: HttpRequest, user: Any, code: str) -> None:
     """Step 2 with the authenticator app. Raises CodeRefused or LoginLocked."""
-    accepted = locked = False
-    with transaction.atomic():
-        refused = _user_name_lock(username=user.get_username())
-        if not refused:
-            accepted = _totp_accept(user=user, code=code)
-            if not accepted:
-                locked = _factor_failure_record(
-                    request=request, user=user, stage="totp", reason="second factor refused"
-                )
-    if refused:
-        _refuse_locked(request=request, user=user, stage="totp")
-    if locked:
-        _factor_locked(request=request)
-    if not accepted:
-        raise CodeRefused("wrong code")
-    staff_login_complete(request=request, user=user, factor=Factor.TOTP)
+    _code_login(request=request, user=user, code=code, accept=_totp_accept, factor=Factor.TOTP)
 
 
 def staff_recovery_code_login(*, request: HttpRequest, user: Any, code: str) -> None:
     """Step 2 with a recovery code: each works once."""
+    _code_login(
+        request=request, user=user, code=code, accept=_recovery_accept, factor=Factor.RECOVERY
+    )
+
+
+def _code_login(
+    *,
+    request: HttpRequest,
+    user: Any,
+    code: str,
+    accept: Callable[..., bool],
+    factor: Factor,
+) -> None:
+    """Check a second-factor code under the user name's lock row, so the lock-out check,
+    the code check and the failure count are one step even for parallel attempts."""
+    stage = str(factor)
     accepted = locked = False
     with transaction.atomic():
         refused = _user_name_lock(username=user.get_username())
         if not refused:
-            accepted = _recovery_accept(user=user, code=code)
+            accepted = accept(user=user, code=code)
             if not accepted:
                 locked = _factor_failure_record(
-                    request=request, user=user, stage="recovery", reason="second factor refused"
+                    request=request, user=user, stage=stage, reason="second factor refused"
                 )
     if refused:
-        _refuse_locked(request=request, user=user, stage="recovery")
+        _refuse_locked(request=request, user=user, stage=stage)
     if locked:
         _factor_locked(request=request)
     if not accepted:
         raise CodeRefused("wrong code")
-    staff_login_complete(request=request, user=user, factor=Factor.RECOVERY)
+    staff_login_complete(request=request, user=user, factor=factor)
 
 
 def staff_totp_setup_secret(*, request: HttpRequest) -> str:
