@@ -141,6 +141,26 @@ def _audit(
     )
 
 
+def _audit_account(
+    *,
+    actor: Any,
+    user: Any,
+    action: str,
+    reason: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """One audit line about a staff account's login or factors (never a secret)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=str(user.pk),
+        object_label=user.get_username(),
+        reason=reason,
+        changes=changes,
+    )
+
+
 def _user_label(user: Any | None) -> str:
     return user.get_username() if user is not None else "(unknown user name)"
 
@@ -324,12 +344,10 @@ def staff_login_complete(*, request: HttpRequest, user: Any, factor: str) -> Non
     with transaction.atomic():
         user_key, _ = throttle_keys(username=user.get_username(), ip_address=ip_address)
         LoginThrottle.objects.filter(key=user_key, locked_until__isnull=True).delete()
-        audit_record(
+        _audit_account(
             actor=user,
+            user=user,
             action=AuditAction.LOGIN,
-            object_type=AUDIT_OBJECT_TYPE,
-            object_id=str(user.pk),
-            object_label=user.get_username(),
             reason=f"staff login with {factor}",
             changes={"stage": "complete", "factor": factor, "ip": ip_address},
         )
@@ -480,12 +498,10 @@ def staff_totp_confirm(*, request: HttpRequest, user: Any, code: str) -> list[st
         codes: list[str] = []
         if not RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists():
             codes = _recovery_codes_create(user=user)
-        audit_record(
+        _audit_account(
             actor=user,
+            user=user,
             action=StaffAuthAudit.FACTOR_ADDED,
-            object_type=AUDIT_OBJECT_TYPE,
-            object_id=str(user.pk),
-            object_label=user.get_username(),
             reason="authenticator app added",
             changes={"factor": Factor.TOTP, "device": device.pk},
         )
@@ -499,12 +515,10 @@ def demo_totp_device_create(*, user: Any, secret: str) -> None:
     """The demo's authenticator for a demo staff member, with the published demo secret."""
     with transaction.atomic():
         TotpDevice.objects.create(user=user, secret=secret, is_demo=True)
-        audit_record(
+        _audit_account(
             actor=None,
+            user=user,
             action=StaffAuthAudit.FACTOR_ADDED,
-            object_type=AUDIT_OBJECT_TYPE,
-            object_id=str(user.pk),
-            object_label=user.get_username(),
             reason="demo authenticator app seeded",
             changes={"factor": Factor.TOTP},
         )
@@ -549,12 +563,10 @@ def staff_factor_remove(
             deleted, _ = Passkey.objects.filter(user=user, pk=passkey_id or 0).delete()
             what = "passkey removed"
         if deleted:
-            audit_record(
+            _audit_account(
                 actor=user,
+                user=user,
                 action=StaffAuthAudit.FACTOR_REMOVED,
-                object_type=AUDIT_OBJECT_TYPE,
-                object_id=str(user.pk),
-                object_label=user.get_username(),
                 reason=what,
                 changes={"factor": factor},
             )
@@ -565,12 +577,10 @@ def staff_recovery_codes_renew(*, request: HttpRequest, user: Any, code: str) ->
     _current_code_check(request=request, user=user, code=code, stage="recovery_renew")
     with transaction.atomic():
         codes = _recovery_codes_create(user=user)
-        audit_record(
+        _audit_account(
             actor=user,
+            user=user,
             action=StaffAuthAudit.RECOVERY_RENEWED,
-            object_type=AUDIT_OBJECT_TYPE,
-            object_id=str(user.pk),
-            object_label=user.get_username(),
             reason="recovery codes renewed",
         )
     request.session[SESSION_NEW_RECOVERY_CODES] = codes
@@ -658,12 +668,10 @@ def passkey_register(*, request: HttpRequest, user: Any, name: str, credential: 
             sign_count=verified.sign_count,
             transports=transports,
         )
-        audit_record(
+        _audit_account(
             actor=user,
+            user=user,
             action=StaffAuthAudit.FACTOR_ADDED,
-            object_type=AUDIT_OBJECT_TYPE,
-            object_id=str(user.pk),
-            object_label=user.get_username(),
             reason="passkey added",
             changes={"factor": Factor.PASSKEY, "passkey": passkey.pk, "name": passkey.name},
         )
