@@ -88,3 +88,24 @@ def test_demo_serves_the_municipality_stops_cleanly_and_keeps_its_data(tmp_path)
     code, output = _stop(again)
     assert code == 0, output
     assert _residents(tmp_path) == residents  # the second run kept, not re-seeded, the data
+
+
+def test_demo_names_the_part_that_cannot_start_and_leaves_nothing_running(tmp_path):
+    port = _free_port()
+    with socket.socket() as busy:  # another program holds the identity provider's port
+        busy.bind(("127.0.0.1", port + 1))
+        busy.listen()
+        process = subprocess.run(
+            [sys.executable, "-m", "loket", "demo", "--port", str(port)],
+            env=clean_environment(tmp_path, LOKET_SEED_RESIDENTS="300"),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert process.returncode != 0
+    assert "identity provider (port" in process.stderr, process.stderr[-2000:]
+    with socket.socket() as probe:  # the web server that did start was stopped again
+        probe.settimeout(1)
+        assert probe.connect_ex(("127.0.0.1", port)) != 0

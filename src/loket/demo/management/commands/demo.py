@@ -47,20 +47,6 @@ class Command(BaseCommand):
         env.update(self._message_sinks_env(port))
         if "LOKET_OIDC_ISSUER" not in os.environ:  # residents log in at the demo IdP
             env["LOKET_OIDC_ISSUER"] = f"http://127.0.0.1:{port + 1}/{settings.LOKET_OIDC_DIALECT}"
-        loket = [sys.executable, "-m", "loket"]
-        children: list[subprocess.Popen[bytes]] = [
-            subprocess.Popen(
-                [*loket, "serve", "--port", str(port), "--workers", "2", "--graceful-timeout", "3"],
-                env=env,
-            )
-        ]
-        if not options["no_worker"]:
-            children.append(subprocess.Popen([*loket, "worker"], env=env))
-        children.append(
-            subprocess.Popen([*loket, "simulate-idp", "--port", str(port + 1)], env=env)
-        )
-        children += self._start_message_sinks(port, env)
-
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
@@ -70,22 +56,41 @@ class Command(BaseCommand):
         # Our own handlers, also when started with SIGINT ignored (e.g. from a script).
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        # Started inside the try: whatever did start is stopped again if a later part fails.
+        children: dict[str, subprocess.Popen[bytes]] = {}
         try:
+            self._start_children(children, port, env, worker=not options["no_worker"])
             self._wait_until_up(port, children, lambda: stopping)
             if not stopping:
                 self._print_welcome(port)
             while not stopping:
-                if any(child.poll() is not None for child in children):
+                if _stopped(children):
                     time.sleep(0.5)  # a Ctrl-C reaches the children too; let ours land
                     if not stopping:
-                        codes = ", ".join(str(child.poll()) for child in children)
                         raise CommandError(
-                            f"A part of the demo stopped unexpectedly (exit codes: {codes})."
+                            f"The demo's {', '.join(_stopped(children))} stopped unexpectedly."
                         )
                 time.sleep(0.2)
         finally:
-            self._stop(children)
+            self._stop(list(children.values()))
         self.stdout.write(f"The demo has stopped. Its data stay in {settings.DATA_DIR}.")
+
+    def _start_children(
+        self,
+        children: dict[str, subprocess.Popen[bytes]],
+        port: int,
+        env: dict[str, str],
+        *,
+        worker: bool,
+    ) -> None:
+        loket = [sys.executable, "-m", "loket"]
+        serve = [*loket, "serve", "--port", str(port), "--workers", "2", "--graceful-timeout", "3"]
+        children[f"web server (port {port})"] = subprocess.Popen(serve, env=env)
+        if worker:
+            children["task worker"] = subprocess.Popen([*loket, "worker"], env=env)
+        idp = [*loket, "simulate-idp", "--port", str(port + 1)]
+        children[f"identity provider (port {port + 1})"] = subprocess.Popen(idp, env=env)
+        self._start_message_sinks(children, port, env)
 
     def _message_sinks_env(self, port: int) -> dict[str, str]:
         """E-mail and text messages go to local simulators (PORT+2, PORT+3 and +4)."""
@@ -101,28 +106,32 @@ class Command(BaseCommand):
             "LOKET_SMS_CALLBACK_SECRET": "demo-sms-callback-secret",
         }
 
-    def _start_message_sinks(self, port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    def _start_message_sinks(
+        self, children: dict[str, subprocess.Popen[bytes]], port: int, env: dict[str, str]
+    ) -> None:
         sms = [sys.executable, "-m", "loket.simulators.sms_gateway"]
         sms += ["--port", str(port + 3), "--port", str(port + 4)]
         sms += ["--dir", str(settings.DATA_DIR / "sms-sink"), "--token", "demo-sms-token"]
         sms += ["--callback-secret", "demo-sms-callback-secret"]
         smtp = [sys.executable, "-m", "loket.simulators.smtp_sink", "--port", str(port + 2)]
         smtp += ["--dir", str(settings.DATA_DIR / "mail-sink")]
-        return [subprocess.Popen(smtp, env=env), subprocess.Popen(sms, env=env)]
+        children[f"e-mail simulator (port {port + 2})"] = subprocess.Popen(smtp, env=env)
+        children[f"SMS simulator (ports {port + 3}, {port + 4})"] = subprocess.Popen(sms, env=env)
 
     def _wait_until_up(
         self,
         port: int,
-        children: list[subprocess.Popen[bytes]],
+        children: dict[str, subprocess.Popen[bytes]],
         stopping: Callable[[], bool],
     ) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         url = f"http://127.0.0.1:{port}/healthz"
         while time.monotonic() < deadline and not stopping():
-            if any(child.poll() is not None for child in children):
+            if _stopped(children):
                 raise CommandError(
-                    f"The web server could not start. Is port {port} in use already? "
-                    "Choose another one: PORT=8080 make demo"
+                    f"The demo's {', '.join(_stopped(children))} could not start. The demo "
+                    f"uses ports {port} to {port + 4}: is one of them in use already? "
+                    "Choose others, e.g. PORT=8080 make demo"
                 )
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
@@ -172,3 +181,8 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+
+
+def _stopped(children: dict[str, subprocess.Popen[bytes]]) -> list[str]:
+    """The names of the demo's parts that are no longer running."""
+    return [name for name, child in children.items() if child.poll() is not None]
