@@ -91,7 +91,22 @@ class Client:
     redirect_uri_prefixes: tuple[str, ...]
 
     def allows(self, uri: str) -> bool:
-        return bool(uri) and any(uri.startswith(prefix) for prefix in self.redirect_uri_prefixes)
+        """Scheme, host and port exactly as registered, the path under a registered one;
+        a text prefix alone would let ``http://127.0.0.1:@elsewhere/`` through."""
+        try:
+            target = urlsplit(uri)
+            origin = (target.scheme, target.hostname, target.port)
+        except ValueError:
+            return False
+        if not uri or target.username is not None or target.password is not None:
+            return False
+        for prefix in self.redirect_uri_prefixes:
+            allowed = urlsplit(prefix)
+            if origin == (allowed.scheme, allowed.hostname, allowed.port) and (
+                target.path.startswith(allowed.path or "/")
+            ):
+                return True
+        return False
 
 
 @dataclass(frozen=True)

@@ -230,3 +230,22 @@ def test_logout_still_accepts_an_id_token_hint(idp):
     status, _, _ = _logout(idp, id_token_hint=id_token, post_logout_redirect_uri=REDIRECT)
     assert status == 302
     assert idp.provider.ended_sessions == [sid]
+
+
+@pytest.mark.parametrize(
+    ("uri", "allowed"),
+    [
+        ("http://127.0.0.1:8000/aanmelden/terug/", True),
+        ("http://127.0.0.1:8000/aanmelden/terug/?x=1", True),
+        ("http://127.0.0.1:@evil.example/aanmelden/terug/", False),
+        ("http://user@127.0.0.1:8000/aanmelden/terug/", False),
+        ("http://127.0.0.1:8001/aanmelden/terug/", False),
+        ("https://127.0.0.1:8000/aanmelden/terug/", False),
+        ("http://127.0.0.1:8000/elders/", False),
+        ("http://127.0.0.1:99999/aanmelden/terug/", False),
+        ("", False),
+    ],
+)
+def test_redirect_uris_must_match_scheme_host_and_port_exactly(uri, allowed):
+    client = Client("rp", "secret", ("http://127.0.0.1:8000/aanmelden/",))
+    assert client.allows(uri) is allowed
