@@ -91,22 +91,31 @@ class Client:
     redirect_uri_prefixes: tuple[str, ...]
 
     def allows(self, uri: str) -> bool:
-        """Scheme, host and port exactly as registered, the path under a registered one;
-        a text prefix alone would let ``http://127.0.0.1:@elsewhere/`` through."""
+        """Scheme and host exactly as registered, the port too (a registered address that
+        ends in ``:`` such as ``http://127.0.0.1:`` accepts any port on that host), and
+        the path under the registered one. A text prefix alone would let
+        ``http://127.0.0.1:@elsewhere/`` through."""
         try:
             target = urlsplit(uri)
-            origin = (target.scheme, target.hostname, target.port)
+            target_port = target.port or _DEFAULT_PORTS.get(target.scheme)
         except ValueError:
             return False
         if not uri or target.username is not None or target.password is not None:
             return False
         for prefix in self.redirect_uri_prefixes:
             allowed = urlsplit(prefix)
-            if origin == (allowed.scheme, allowed.hostname, allowed.port) and (
-                target.path.startswith(allowed.path or "/")
+            any_port = allowed.netloc.endswith(":")
+            allowed_port = None if any_port else allowed.port or _DEFAULT_PORTS.get(allowed.scheme)
+            if (
+                (target.scheme, target.hostname) == (allowed.scheme, allowed.hostname)
+                and (any_port or target_port == allowed_port)
+                and target.path.startswith(allowed.path or "/")
             ):
                 return True
         return False
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)

@@ -249,3 +249,19 @@ def test_logout_still_accepts_an_id_token_hint(idp):
 def test_redirect_uris_must_match_scheme_host_and_port_exactly(uri, allowed):
     client = Client("rp", "secret", ("http://127.0.0.1:8000/aanmelden/",))
     assert client.allows(uri) is allowed
+
+
+@pytest.mark.parametrize(
+    ("uri", "allowed"),
+    [
+        ("http://127.0.0.1:8000/aanmelden/terug/", True),
+        ("http://127.0.0.1:41234/aanmelden/terug/", True),
+        ("http://127.0.0.1:@evil.example/aanmelden/terug/", False),
+        ("http://127.0.0.1.evil.example:8000/aanmelden/terug/", False),
+        ("https://loket.example/aanmelden/terug/", True),
+        ("https://loket.example:8443/aanmelden/terug/", False),
+    ],
+)
+def test_a_registered_address_ending_in_a_colon_accepts_any_port(uri, allowed):
+    client = Client("rp", "secret", ("http://127.0.0.1:", "https://loket.example/"))
+    assert client.allows(uri) is allowed
