@@ -19,10 +19,27 @@ from .conftest import REPO, clean_environment
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _free_port(span: int = 5) -> int:
+    """A port such that it and the next ones (the demo uses five) are all free."""
+    for _ in range(50):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            base = int(sock.getsockname()[1])
+        if base + span > 65535:
+            continue
+        taken = []
+        try:
+            for port in range(base, base + span):
+                probe = socket.socket()
+                taken.append(probe)
+                probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for probe in taken:
+                probe.close()
+        return base
+    raise AssertionError("no five free ports in a row on 127.0.0.1")
 
 
 def _get(url: str) -> tuple[int, bytes]:
