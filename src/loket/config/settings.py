@@ -173,6 +173,8 @@ INSTALLED_APPS = [
     "loket.accounts",
     "loket.accounts.staff",
     "loket.notifications",
+    "loket.catalog",
+    "loket.cases",
     "loket.portal",
     "loket.backoffice",
     "loket.demo",

@@ -23,8 +23,14 @@ urlpatterns = [
     path("backoffice/", include("loket.accounts.staff.urls")),
     path("backoffice/berichten/", include("loket.notifications.urls")),
     path("berichten/", include("loket.notifications.urls_callbacks")),
+    path("backoffice/balie/", include("loket.accounts.urls_counter")),
+    path("backoffice/diensten/", include("loket.catalog.urls_backoffice")),
+    path("backoffice/dossiers/", include("loket.cases.urls_backoffice")),
     path("backoffice/", include("loket.backoffice.urls")),
+    path("diensten/", include("loket.catalog.urls_portal")),
+    path("mijn-berichten/", include("loket.notifications.urls_portal")),
     path("", include("loket.accounts.urls")),
+    path("", include("loket.cases.urls_portal")),
     path("", include("loket.portal.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""Cases (dossiers): case types with workflows as data, cases, timelines, queues."""
