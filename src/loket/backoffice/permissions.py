@@ -1,4 +1,8 @@
-"""Who may use the back office, and which parts of it."""
+"""Who may use the back office, and which parts of it.
+
+Every back-office view is guarded by ``permission_required(Permission.X)``: no complete
+staff session → the staff login; a verified staff member without the permission → 403.
+Objects a staff member may not see answer 404 (``access_*`` helpers)."""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 
 from loket.accounts.staff.selectors import staff_session_is_verified
-from loket.core.constants import StaffRole
+from loket.core.constants import Permission
+from loket.core.selectors import staff_has_permission
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
@@ -26,19 +32,40 @@ def has_backoffice_session(request: HttpRequest) -> bool:
     return can_use_backoffice(request.user) and staff_session_is_verified(request=request)
 
 
-def can_view_audit_log(user: Any, *, roles: frozenset[str]) -> bool:
-    """The audit log names residents: only functional administrators and superusers
-    read it on the overview. ``roles`` are the user's roles in any department."""
-    return bool(user.is_superuser or StaffRole.ADMINISTRATOR in roles)
+def has_permission(user: Any, permission: str, *, department_id: int | None = None) -> bool:
+    return staff_has_permission(user=user, permission=permission, department_id=department_id)
+
+
+def can_view_audit_log(user: Any) -> bool:
+    """The audit log names residents: only ``audit.view`` reads it on the overview."""
+    return has_permission(user, Permission.AUDIT_VIEW)
+
+
+def permission_required(*permissions: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Guard a back-office view: a complete staff session (else the staff login), the
+    right to use the back office and every permission named (else 403)."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_backoffice_session(request):
+                return redirect_to_login(request.get_full_path(), "backoffice:login")
+            for permission in (Permission.BACKOFFICE, *permissions):
+                if not has_permission(request.user, permission):
+                    raise PermissionDenied(permission)
+            return cast(HttpResponse, view(request, *args, **kwargs))
+
+        return cast(ViewFunc, wrapper)
+
+    return decorate
 
 
 def staff_required(view: ViewFunc) -> ViewFunc:
-    """Send anyone without a complete staff session to the staff login page."""
+    """Any staff member who may use the back office (``backoffice.enter``)."""
+    return permission_required()(view)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not has_backoffice_session(request):
-            return redirect_to_login(request.get_full_path(), "backoffice:login")
-        return cast(HttpResponse, view(request, *args, **kwargs))
 
-    return cast(ViewFunc, wrapper)
+def access_social_file(user: Any) -> None:
+    """404 unless ``user`` may see social files: the section does not exist for others."""
+    if not has_permission(user, Permission.SOCIAL_FILE_VIEW):
+        raise Http404

@@ -51,7 +51,7 @@ def staff_departments(*, user: Any) -> tuple[StaffDepartment, ...]:
         department = membership.department
         names[department.pk] = (department.name, department.organisation.name)
         roles.setdefault(department.pk, []).append(
-            StaffRoleLabel(code=membership.role, label=str(membership.get_role_display()))
+            StaffRoleLabel(code=membership.role.slug, label=membership.role.name)
         )
     return tuple(
         StaffDepartment(name=name, organisation=organisation, roles=tuple(roles[pk]))
@@ -62,8 +62,7 @@ def staff_departments(*, user: Any) -> tuple[StaffDepartment, ...]:
 def work_overview_for_staff(*, user: Any) -> WorkOverview:
     """Everything the back-office home shows to one staff member."""
     departments = staff_departments(user=user)
-    role_codes = frozenset(role.code for department in departments for role in department.roles)
-    audit_visible = can_view_audit_log(user, roles=role_codes)
+    audit_visible = can_view_audit_log(user)
     return WorkOverview(
         departments=departments,
         resident_count=person_count(),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from loket.core.constants import WEEKDAYS, AuditAction, OrganisationKind, StaffRole
+from loket.core.constants import WEEKDAYS, AuditAction, OrganisationKind, Permission
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1d4f91."))
 nis_code = RegexValidator(r"^\d{5}$", _("A NIS code has five digits, e.g. 36007."))
@@ -121,10 +122,50 @@ class Department(models.Model):
         return self.name
 
 
+def validate_permission_codes(value: object) -> None:
+    """A role's permissions: a list of known ``Permission`` codes, each once."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Permissions must be a list of permission codes."))
+    unknown = sorted(set(value) - set(Permission.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown permissions: %(codes)s."), params={"codes": ", ".join(unknown)}
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each permission may appear only once."))
+
+
+class Role(models.Model):
+    """What a staff member may do within a department: a named set of permissions.
+
+    The ten system roles are seeded by a migration; a municipality edits their
+    permissions or adds roles of its own in the configuration."""
+
+    slug = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    permissions = models.JSONField(
+        _("permissions"), default=list, blank=True, validators=[validate_permission_codes]
+    )
+    is_system = models.BooleanField(
+        _("system role"), default=False, help_text=_("Seeded with Loket; cannot be deleted.")
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class DepartmentMembership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("role")
+    )
 
     class Meta:
         verbose_name = _("department membership")
@@ -136,7 +177,7 @@ class DepartmentMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.department} ({self.get_role_display()})"
+        return f"{self.user} – {self.department} ({self.role})"
 
 
 class AuditEvent(models.Model):

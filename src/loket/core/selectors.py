@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from loket.core.constants import Permission
 from loket.core.models import (
     AuditEvent,
     Department,
     DepartmentMembership,
     OpeningHours,
     Organisation,
+    Role,
     User,
     WorkerHeartbeat,
 )
@@ -47,12 +50,92 @@ def department_list_for_staff(*, user: User) -> QuerySet[Department]:
 
 
 def membership_list_for_staff(*, user: User) -> QuerySet[DepartmentMembership]:
-    """A staff member's roles per department, with department and organisation (1 query)."""
+    """A staff member's roles per department, with department, organisation and role
+    (1 query)."""
     return (
         DepartmentMembership.objects.filter(user=user)
-        .select_related("department__organisation")
-        .order_by("department__organisation__name", "department__name", "role")
+        .select_related("department__organisation", "role")
+        .order_by("department__organisation__name", "department__name", "role__name")
     )
+
+
+# --- Roles and permissions ---------------------------------------------------------
+
+_PERMISSION_CACHE = "_loket_permissions"
+
+
+def _permission_departments(user: Any) -> dict[str, frozenset[int]]:
+    """Permission code → the departments where ``user`` has it; one query, then cached
+    on the user object (so once per request for ``request.user``)."""
+    cached: dict[str, frozenset[int]] | None = getattr(user, _PERMISSION_CACHE, None)
+    if cached is not None:
+        return cached
+    found: dict[str, set[int]] = {}
+    rows = DepartmentMembership.objects.filter(user_id=user.pk).values_list(
+        "department_id", "role__permissions"
+    )
+    for department_id, permissions in rows:
+        for code in permissions or ():
+            found.setdefault(code, set()).add(department_id)
+    result = {code: frozenset(ids) for code, ids in found.items()}
+    setattr(user, _PERMISSION_CACHE, result)
+    return result
+
+
+def staff_permissions_forget(*, user: Any) -> None:
+    """Drop the permissions cached on this user object (after a membership change)."""
+    if hasattr(user, _PERMISSION_CACHE):
+        delattr(user, _PERMISSION_CACHE)
+
+
+def _counts(user: Any) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+    )
+
+
+def staff_has_permission(*, user: Any, permission: str, department_id: int | None = None) -> bool:
+    """May ``user`` do ``permission`` in the department (``None``: in any department)?
+
+    Superusers may do everything; inactive and anonymous users nothing. At most one
+    query per user object."""
+    if not _counts(user):
+        return False
+    if user.is_superuser:
+        return True
+    departments = _permission_departments(user).get(str(permission), frozenset())
+    if department_id is None:
+        return bool(departments)
+    return department_id in departments
+
+
+def staff_department_ids(*, user: Any, permission: str) -> frozenset[int]:
+    """The departments in which ``user`` has ``permission`` (every department for a
+    superuser)."""
+    if not _counts(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Department.objects.values_list("pk", flat=True))
+    return _permission_departments(user).get(str(permission), frozenset())
+
+
+def staff_permissions(*, user: Any) -> frozenset[str]:
+    """Every permission ``user`` has in at least one department (all for superusers)."""
+    if not _counts(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Permission.values)
+    return frozenset(_permission_departments(user))
+
+
+def role_list() -> QuerySet[Role]:
+    return Role.objects.order_by("name")
+
+
+def role_get(*, slug: str) -> Role | None:
+    return Role.objects.filter(slug=slug).first()
 
 
 def audit_events_for_person(*, person_id: int) -> QuerySet[AuditEvent]:

@@ -14,10 +14,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from croniter import croniter
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from loket.core.constants import AuditAction, StaffRole
+from loket.core.constants import AuditAction, Permission, RoleSlug
 from loket.core.logging import redact
 from loket.core.models import (
     AuditEvent,
@@ -25,10 +26,12 @@ from loket.core.models import (
     DepartmentMembership,
     OpeningHours,
     Organisation,
+    Role,
     ScheduledRun,
     User,
     WorkerHeartbeat,
 )
+from loket.core.selectors import staff_has_permission, staff_permissions_forget
 
 logger = logging.getLogger(__name__)
 
@@ -81,24 +84,115 @@ def audit_record(
 # --- Staff and departments ---------------------------------------------------------
 
 
+def _role(role: Role | str) -> Role:
+    if isinstance(role, Role):
+        return role
+    try:
+        return Role.objects.get(slug=str(role))
+    except Role.DoesNotExist:
+        raise DomainError(f"Onbekende rol: {role}.") from None
+
+
 @transaction.atomic
 def department_add_member(
-    *, actor: User | None, department: Department, user: User, role: StaffRole | str
+    *, actor: User | None, department: Department, user: User, role: Role | str
 ) -> DepartmentMembership:
+    """Give ``user`` a role in ``department`` (idempotent). No permission check: for
+    seeding and set-up; the back office uses ``membership_add``."""
+    role = _role(role)
     membership, created = DepartmentMembership.objects.get_or_create(
-        department=department, user=user, role=str(role)
+        department=department, user=user, role=role
     )
     if created:
-        if not user.is_staff:
+        # Roles without the back office (a volunteer) do not make their holder staff.
+        if not user.is_staff and Permission.BACKOFFICE in role.permissions:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
             target=membership,
-            changes={"role": str(role)},
+            changes={"role": role.slug, "user": user.pk, "department": department.pk},
         )
+        _forget_permissions(user)
     return membership
+
+
+def _forget_permissions(user: User) -> None:
+    staff_permissions_forget(user=user)
+
+
+def _require_staff_manager(actor: User) -> None:
+    if not staff_has_permission(user=actor, permission=Permission.STAFF_MANAGE):
+        raise PermissionDenied(Permission.STAFF_MANAGE)
+
+
+@transaction.atomic
+def membership_add(
+    *, actor: User, user: User, department: Department, role: Role | str
+) -> DepartmentMembership:
+    """An administrator (``staff.manage``) gives a staff member a role in a department.
+
+    Refuses a role the member already has there, and accounts that cannot log in."""
+    _require_staff_manager(actor)
+    role = _role(role)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise DomainError(f"Het account {user.get_username()} is geblokkeerd.")
+    if DepartmentMembership.objects.filter(user=user, department=department, role=role).exists():
+        raise DomainError(
+            f"{user.get_full_name() or user.get_username()} heeft de rol {role.name} "
+            f"al bij {department.name}."
+        )
+    return department_add_member(actor=actor, department=department, user=user, role=role)
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership_id: int) -> None:
+    """An administrator takes a role away. Refuses to take away the actor's own last
+    way to manage staff (nobody locks themselves out by accident)."""
+    _require_staff_manager(actor)
+    membership = (
+        DepartmentMembership.objects.select_for_update()
+        .select_related("user", "department", "role")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise DomainError("Deze rol bestaat niet (meer).")
+    if (
+        membership.user_id == actor.pk
+        and not actor.is_superuser
+        and Permission.STAFF_MANAGE in membership.role.permissions
+        and not any(
+            Permission.STAFF_MANAGE in (permissions or ())
+            for permissions in DepartmentMembership.objects.filter(user_id=actor.pk)
+            .exclude(pk=membership.pk)
+            .values_list("role__permissions", flat=True)
+        )
+    ):
+        raise DomainError(
+            "Dit is uw laatste rol waarmee u medewerkers beheert; "
+            "vraag een andere beheerder om ze weg te nemen."
+        )
+    user = membership.user
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        target=membership,
+        changes={
+            "role": membership.role.slug,
+            "user": membership.user_id,
+            "department": membership.department_id,
+        },
+    )
+    membership.delete()
+    if membership.department.communication_liaison_id == user.pk and not (
+        DepartmentMembership.objects.filter(user=user, department=membership.department).exists()
+    ):
+        Department.objects.filter(pk=membership.department_id).update(communication_liaison=None)
+    _forget_permissions(user)
+    _forget_permissions(actor)
 
 
 @transaction.atomic
@@ -113,8 +207,9 @@ def department_set_liaison(*, actor: User | None, department: Department, user: 
     department.communication_liaison = user
     department.save(update_fields=["communication_liaison"])
     DepartmentMembership.objects.get_or_create(
-        department=department, user=user, role=StaffRole.COMMUNICATION_LIAISON
+        department=department, user=user, role=_role(RoleSlug.COMMUNICATION)
     )
+    _forget_permissions(user)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -1,22 +1,30 @@
-"""Who may see the delivery log and run bulk messages."""
+"""Who may see the delivery log, run bulk messages and edit message templates."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from loket.core.constants import StaffRole
-from loket.core.selectors import membership_list_for_staff
+from loket.core.constants import Permission
+from loket.core.selectors import staff_has_permission
 
 
 def can_view_delivery_log(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """The delivery log names residents: ``notifications.view`` only."""
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and staff_has_permission(user=user, permission=Permission.NOTIFICATIONS_VIEW)
+    )
 
 
 def can_send_bulk(user: Any) -> bool:
-    """Superusers, administrators and communication liaisons start bulk messages."""
-    if not can_view_delivery_log(user):
-        return False
-    if user.is_superuser:
-        return True
-    roles = {m.role for m in membership_list_for_staff(user=user)}
-    return bool(roles & {StaffRole.ADMINISTRATOR, StaffRole.COMMUNICATION_LIAISON})
+    """The communication cell and administrators start bulk messages."""
+    return can_view_delivery_log(user) and staff_has_permission(
+        user=user, permission=Permission.NOTIFICATIONS_BULK
+    )
+
+
+def can_edit_templates(user: Any) -> bool:
+    return can_view_delivery_log(user) and staff_has_permission(
+        user=user, permission=Permission.NOTIFICATIONS_TEMPLATES
+    )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from loket.accounts.staff.services import demo_totp_device_create
 from loket.accounts.staff.tests.helpers import log_in_staff
-from loket.core.tests.factories import StaffFactory, UserFactory
+from loket.core.tests.factories import MembershipFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_password_only_is_not_enough(client):
 
 
 def test_staff_member_sees_the_overview(client):
-    log_in_staff(client, StaffFactory(first_name="Els"))
+    log_in_staff(client, MembershipFactory(user=StaffFactory(first_name="Els")).user)
 
     response = client.get(HOME)
     assert response.status_code == 200
@@ -62,7 +62,9 @@ def test_staff_member_sees_the_overview(client):
 
 def _with_app(username: str) -> str:
     secret = pyotp.random_base32()
-    demo_totp_device_create(user=StaffFactory(username=username), secret=secret)
+    user = StaffFactory(username=username)
+    MembershipFactory(user=user)
+    demo_totp_device_create(user=user, secret=secret)
     return secret
 
 
@@ -149,3 +151,8 @@ def test_login_page_renders_in_every_language(client, language, title):
     assert f'<html lang="{language}">' in html
     assert f"<h1>{title}</h1>" in html
     assert '<a class="skip-link" href="#main">' in html
+
+
+def test_staff_member_without_a_role_is_refused_with_403(client):
+    log_in_staff(client, StaffFactory())
+    assert client.get(HOME).status_code == 403

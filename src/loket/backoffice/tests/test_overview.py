@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from loket.accounts.staff.tests.helpers import log_in_staff
-from loket.core.constants import AuditAction, StaffRole
+from loket.core.constants import AuditAction, RoleSlug
 from loket.core.services import audit_record, worker_heartbeat
 from loket.core.tests.factories import (
     DepartmentFactory,
@@ -29,7 +29,7 @@ def clerk():
     MembershipFactory(
         user=user,
         department=DepartmentFactory(organisation=ocmw, name="Sociale dienst"),
-        role=StaffRole.MANAGER,
+        role=RoleSlug.COORDINATOR,
     )
     return user
 
@@ -58,8 +58,8 @@ def test_overview_shows_departments_roles_and_figures(client, clerk):
     assert "Welkom, Els." in html
     assert "Burgerzaken" in html
     assert "Sociale dienst" in html
-    assert "Baliemedewerker" in html
-    assert "Diensthoofd" in html
+    assert "Dossierbehandelaar" in html
+    assert "Coördinator" in html
     assert "Organisaties" in html
     assert 'action="/backoffice/afmelden/"' in html
 
@@ -74,9 +74,12 @@ def test_configuration_links_only_for_who_may_configure(client, clerk):
     assert 'href="/admin/core/organisation/"' in html
 
 
-def test_overview_without_departments_says_what_to_do(client):
-    html = _overview(client, StaffFactory())
-    assert "Vraag de functioneel beheerder om u toe te voegen." in html
+def test_staff_without_a_role_gets_403_that_says_whom_to_ask(client, settings):
+    settings.LANGUAGE_CODE = "en"
+    log_in_staff(client, StaffFactory())
+    response = client.get(HOME)
+    assert response.status_code == 403
+    assert "Ask the functional administrator." in response.content.decode()
 
 
 def test_overview_reports_workers(client, clerk):
@@ -96,7 +99,7 @@ def test_audit_log_is_for_functional_administrators_only(client, clerk):
     assert "Alleen functioneel beheerders" in _overview(client, clerk)
 
     admin = StaffFactory(username="beheerder")
-    MembershipFactory(user=admin, role=StaffRole.ADMINISTRATOR)
+    MembershipFactory(user=admin, role=RoleSlug.ADMINISTRATOR)
     html = _overview(client, admin)
     assert "baliemedewerker" in html
     assert "bekeken" in html

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 
-from loket.core.constants import OrganisationKind, StaffRole
-from loket.core.models import Department, DepartmentMembership, OpeningHours, Organisation, User
+from loket.core.constants import OrganisationKind, RoleSlug
+from loket.core.models import (
+    Department,
+    DepartmentMembership,
+    OpeningHours,
+    Organisation,
+    Role,
+    User,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -65,4 +73,11 @@ class MembershipFactory(factory.django.DjangoModelFactory[DepartmentMembership])
 
     user = factory.SubFactory(StaffFactory)
     department = factory.SubFactory(DepartmentFactory)
-    role = StaffRole.CLERK
+    role = factory.LazyFunction(lambda: Role.objects.get(slug=RoleSlug.HANDLER))
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> DepartmentMembership:
+        # role=RoleSlug.HEAD (or "head") picks one of the seeded roles.
+        if isinstance(kwargs.get("role"), str):
+            kwargs["role"] = Role.objects.get(slug=kwargs["role"])
+        return super()._create(model_class, *args, **kwargs)

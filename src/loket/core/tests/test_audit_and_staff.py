@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, transaction
 
-from loket.core.constants import AuditAction, StaffRole
+from loket.core.constants import AuditAction, RoleSlug
 from loket.core.models import AuditEvent, DepartmentMembership
 from loket.core.selectors import audit_events_for_person
 from loket.core.services import (
@@ -60,7 +60,7 @@ def test_adding_a_member_makes_them_staff_and_is_audited():
     admin = UserFactory(username="beheerder")
     user = UserFactory(is_staff=False)
     department = DepartmentFactory()
-    department_add_member(actor=admin, department=department, user=user, role=StaffRole.CLERK)
+    department_add_member(actor=admin, department=department, user=user, role=RoleSlug.HANDLER)
     user.refresh_from_db()
     assert user.is_staff
     assert AuditEvent.objects.filter(actor=admin, object_type="core.departmentmembership").exists()
@@ -78,12 +78,12 @@ def test_liaison_must_work_in_the_department_and_nothing_changes_when_refused():
 
 
 def test_member_becomes_liaison_with_an_audit_line():
-    membership = MembershipFactory(role=StaffRole.CLERK)
+    membership = MembershipFactory(role=RoleSlug.HANDLER)
     department = membership.department
     department_set_liaison(actor=None, department=department, user=membership.user)
     department.refresh_from_db()
     assert department.communication_liaison == membership.user
     assert DepartmentMembership.objects.filter(
-        user=membership.user, department=department, role=StaffRole.COMMUNICATION_LIAISON
+        user=membership.user, department=department, role__slug=RoleSlug.COMMUNICATION
     ).exists()
     assert AuditEvent.objects.filter(object_type="core.department", action="update").count() == 1
