@@ -1,0 +1,49 @@
+"""Scopes and confidentiality levels of the REST API."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    """What an API client may read or do, one module at a time.
+
+    Public data (organisations, departments, the catalogue) needs no scope at all."""
+
+    PEOPLE_READ = "people:read", _("Read residents (personal data)")
+    CASES_READ = "cases:read", _("Read dossiers and their timeline")
+    CATALOG_READ = "catalog:read", _("Read unpublished catalogue entries")
+
+
+class Confidentiality(models.TextChoices):
+    """The eight levels of the Dutch/Flemish case standard (ZGW "vertrouwelijkheid"),
+    from open to most secret. A client reads objects up to its maximum level only."""
+
+    PUBLIC = "openbaar", _("Public")
+    RESTRICTED_PUBLIC = "beperkt_openbaar", _("Restricted public")
+    INTERNAL = "intern", _("Internal")
+    CASE_CONFIDENTIAL = "zaakvertrouwelijk", _("Confidential to the case")
+    CONFIDENTIAL = "vertrouwelijk", _("Confidential")
+    HIGHLY_CONFIDENTIAL = "confidentieel", _("Highly confidential")
+    SECRET = "geheim", _("Secret")
+    TOP_SECRET = "zeer_geheim", _("Top secret")
+
+
+CONFIDENTIALITY_ORDER: tuple[str, ...] = tuple(Confidentiality.values)
+
+
+def confidentiality_allows(*, maximum: str, level: str) -> bool:
+    """May a client cleared up to ``maximum`` read an object marked ``level``?"""
+    try:
+        return CONFIDENTIALITY_ORDER.index(level) <= CONFIDENTIALITY_ORDER.index(maximum)
+    except ValueError:
+        return False
+
+
+class CallOutcome(models.TextChoices):
+    OK = "ok", _("Answered")
+    CLIENT_ERROR = "client_error", _("Refused")
+    SERVER_ERROR = "server_error", _("Failed")
+
+
+TOKEN_PREFIX = "lkt_"  # noqa: S105 (a label, not a secret)
+SECRET_PREFIX = "lks_"  # noqa: S105 (a label, not a secret)

@@ -1,0 +1,128 @@
+"""Shapes of the API's answers. Serializers only shape data; rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False)
+
+
+class AddressSerializer(serializers.Serializer):
+    street = serializers.CharField()
+    postcode = serializers.CharField()
+    municipality = serializers.CharField()
+
+
+class OpeningHoursSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6)
+    opens = serializers.TimeField()
+    closes = serializers.TimeField()
+    by_appointment = serializers.BooleanField()
+
+
+class OrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    nis_code = serializers.CharField()
+    address = serializers.SerializerMethodField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+    website = serializers.CharField(allow_blank=True)
+    opening_hours = OpeningHoursSerializer(many=True)
+
+    @extend_schema_field(AddressSerializer)
+    def get_address(self, organisation: Any) -> dict[str, str]:
+        return AddressSerializer(
+            {
+                "street": organisation.street,
+                "postcode": organisation.postcode,
+                "municipality": organisation.municipality,
+            }
+        ).data
+
+
+class DepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organisation = serializers.CharField(source="organisation.slug")
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    email = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+
+
+class PersonAddressSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    street_name = serializers.CharField()
+    house_number = serializers.CharField()
+    box_number = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField()
+    municipality_name = serializers.CharField()
+
+
+class PersonSerializer(serializers.Serializer):
+    """A resident; the national number only ever masked."""
+
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    masked_national_number = serializers.CharField()
+    birth_date = serializers.DateField()
+    gender = serializers.CharField(allow_blank=True)
+    language = serializers.CharField(allow_blank=True)
+    household_id = serializers.IntegerField(allow_null=True)
+    household_relation = serializers.CharField(allow_blank=True)
+    address = PersonAddressSerializer(allow_null=True)
+    date_of_death = serializers.DateField(allow_null=True)
+
+
+class PersonPageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = PersonSerializer(many=True)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not declare (a typo must not be silently ignored)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class PersonLookupSerializer(StrictSerializer):
+    national_number = serializers.CharField(max_length=20)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    grant_type = serializers.ChoiceField(choices=["client_credentials"])
+    scope = serializers.CharField(required=False, allow_blank=True)
+    client_id = serializers.CharField(required=False)
+    client_secret = serializers.CharField(required=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    token_type = serializers.ChoiceField(choices=["Bearer"])
+    expires_in = serializers.IntegerField()
+    scope = serializers.CharField(allow_blank=True)
+
+
+class TokenErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    error_description = serializers.CharField(required=False)

@@ -1,0 +1,25 @@
+"""The REST API, mounted at /api/."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from loket.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("oauth/token", views.TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/organisations/", views.OrganisationList.as_view(), name="organisation-list"),
+    path(
+        "v1/organisations/<slug:slug>/",
+        views.OrganisationDetail.as_view(),
+        name="organisation-detail",
+    ),
+    path("v1/departments/", views.DepartmentList.as_view(), name="department-list"),
+    path("v1/departments/<int:pk>/", views.DepartmentDetail.as_view(), name="department-detail"),
+    path("v1/people/", views.PersonList.as_view(), name="person-list"),
+    path("v1/people/lookup", views.PersonLookup.as_view(), name="person-lookup"),
+    path("v1/people/<int:person_id>/", views.PersonDetail.as_view(), name="person-detail"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,347 @@
+"""Endpoints of the REST API (version 1) and the OAuth 2.0 token endpoint."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import unquote, urlencode
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import FormParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from loket.api import linked_data, services
+from loket.api.base import LoketApiView
+from loket.api.constants import Scope
+from loket.api.framework import ClientRateThrottle, LoketCursorPagination, check_body_size
+from loket.api.permissions import client_identity
+from loket.api.serializers import (
+    DepartmentSerializer,
+    OrganisationSerializer,
+    PersonLookupSerializer,
+    PersonPageSerializer,
+    PersonSerializer,
+    TokenErrorSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+from loket.core import selectors as core_selectors
+from loket.people import selectors as people_selectors
+from loket.people.types import PersonSummary
+
+# --- Organisations and departments (public) ----------------------------------------
+
+
+class OrganisationList(LoketApiView, generics.ListAPIView):
+    """The municipality and its OCMW, with address and opening hours. Public."""
+
+    serializer_class = OrganisationSerializer
+    pagination_class = LoketCursorPagination
+    renderer_classes = [JSONRenderer, linked_data.JSONLDRenderer]
+    query_parameters = frozenset({"kind"})
+
+    def get_queryset(self) -> Any:
+        organisations = core_selectors.organisation_list_public()
+        kind = self.request.query_params.get("kind")
+        if kind is not None:
+            organisations = organisations.filter(kind=kind)
+        return organisations
+
+    @extend_schema(
+        operation_id="organisations_list",
+        parameters=[OpenApiParameter("kind", str, enum=["municipality", "ocmw"])],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = self.list(request, *args, **kwargs)
+        if linked_data.wants_linked_data(request):
+            nodes = [linked_data.organisation_node(row) for row in response.data["results"]]
+            response.data = linked_data.document(nodes, next_url=response.data.get("next"))
+        return response
+
+
+class OrganisationDetail(LoketApiView, generics.RetrieveAPIView):
+    serializer_class = OrganisationSerializer
+    renderer_classes = [JSONRenderer, linked_data.JSONLDRenderer]
+    lookup_field = "slug"
+
+    def get_queryset(self) -> Any:
+        return core_selectors.organisation_list_public()
+
+    @extend_schema(operation_id="organisations_retrieve")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = self.retrieve(request, *args, **kwargs)
+        if linked_data.wants_linked_data(request):
+            response.data = linked_data.document(linked_data.organisation_node(response.data))
+        return response
+
+
+class DepartmentList(LoketApiView, generics.ListAPIView):
+    """Departments of the organisations. Public."""
+
+    serializer_class = DepartmentSerializer
+    pagination_class = LoketCursorPagination
+    renderer_classes = [JSONRenderer, linked_data.JSONLDRenderer]
+    query_parameters = frozenset({"organisation"})
+
+    def get_queryset(self) -> Any:
+        departments = core_selectors.department_list()
+        slug = self.request.query_params.get("organisation")
+        if slug is not None:
+            departments = departments.filter(organisation__slug=slug)
+        return departments
+
+    @extend_schema(
+        operation_id="departments_list",
+        parameters=[OpenApiParameter("organisation", str, description="Organisation slug")],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = self.list(request, *args, **kwargs)
+        if linked_data.wants_linked_data(request):
+            nodes = [linked_data.department_node(row) for row in response.data["results"]]
+            response.data = linked_data.document(nodes, next_url=response.data.get("next"))
+        return response
+
+
+class DepartmentDetail(LoketApiView, generics.RetrieveAPIView):
+    serializer_class = DepartmentSerializer
+    renderer_classes = [JSONRenderer, linked_data.JSONLDRenderer]
+
+    def get_queryset(self) -> Any:
+        return core_selectors.department_list()
+
+    @extend_schema(operation_id="departments_retrieve")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = self.retrieve(request, *args, **kwargs)
+        if linked_data.wants_linked_data(request):
+            response.data = linked_data.document(linked_data.department_node(response.data))
+        return response
+
+
+# --- People (restricted: scope people:read, every read audited) --------------------
+
+
+def _person_data(person: PersonSummary) -> dict[str, Any]:
+    address = person.address
+    return {
+        "id": person.id,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "masked_national_number": person.masked_national_number,
+        "birth_date": person.birth_date,
+        "gender": person.gender,
+        "language": person.language,
+        "household_id": person.household_id,
+        "household_relation": person.household_relation,
+        "address": None
+        if address is None
+        else {
+            "label": address.label,
+            "street_name": address.street_name,
+            "house_number": address.house_number,
+            "box_number": address.box_number,
+            "postcode": address.postcode,
+            "municipality_name": address.municipality_name,
+        },
+        "date_of_death": person.date_of_death,
+    }
+
+
+class _PeopleView(LoketApiView):
+    required_scopes = (Scope.PEOPLE_READ,)
+    personal_data = True
+
+    def audit(self, request: Request, persons: list[PersonSummary], purpose: str) -> None:
+        identity = client_identity(request)
+        assert identity is not None  # HasRequiredScopes let only clients in
+        services.api_person_read_record(
+            client_id=identity.client_id,
+            client_name=identity.name,
+            person_ids=[person.id for person in persons],
+            purpose=purpose,
+        )
+
+
+def _encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(value: str) -> str:
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
+        text = decoded.decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    if not text:
+        raise exceptions.ValidationError({"cursor": ["Not a cursor of this list."]})
+    return text
+
+
+class PersonList(_PeopleView):
+    """Residents by name (prefix of last and first name, in any order)."""
+
+    query_parameters = frozenset({"name", "cursor", "page_size"})
+
+    @extend_schema(
+        operation_id="people_list",
+        parameters=[
+            OpenApiParameter("name", str, description="Start of last and/or first name"),
+            OpenApiParameter("cursor", str, description="The `next` cursor of a page"),
+            OpenApiParameter("page_size", int, description="1 to 100 (default 25)"),
+        ],
+        responses={200: PersonPageSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        name = params.get("name", "")[:100]
+        if name and not any(ch.isalpha() for ch in name):
+            raise exceptions.ValidationError({"name": ["Search by name, with letters."]})
+        page_size = LoketCursorPagination().get_page_size(request)
+        after = _decode_cursor(params["cursor"]) if "cursor" in params else None
+        try:
+            page = people_selectors.person_search(query=name, limit=page_size, after=after)
+        except ValueError:
+            raise exceptions.ValidationError({"cursor": ["Not a cursor of this list."]}) from None
+        persons = list(page.items)
+        self.audit(request, persons, purpose="list")
+        next_url = None
+        if page.next_cursor:
+            query = {key: value for key, value in params.items() if key != "cursor"}
+            query["cursor"] = _encode_cursor(page.next_cursor)
+            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+        data = {
+            "next": next_url,
+            "previous": None,
+            "results": [_person_data(person) for person in persons],
+        }
+        return Response(PersonPageSerializer(data).data)
+
+
+class PersonDetail(_PeopleView):
+    @extend_schema(operation_id="people_retrieve", responses={200: PersonSerializer})
+    def get(self, request: Request, person_id: int) -> Response:
+        person = people_selectors.person_get(person_id=person_id)
+        if person is None:
+            raise exceptions.NotFound
+        self.audit(request, [person], purpose="read")
+        return Response(PersonSerializer(_person_data(person)).data)
+
+
+class PersonLookup(_PeopleView):
+    """Find a resident by national number. The number travels in the body, never in
+    the address (addresses end up in access logs)."""
+
+    @extend_schema(
+        operation_id="people_lookup",
+        request=PersonLookupSerializer,
+        responses={200: PersonSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        form = PersonLookupSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        person = people_selectors.person_get_by_national_number(
+            national_number=form.validated_data["national_number"]
+        )
+        if person is None:
+            raise exceptions.NotFound
+        self.audit(request, [person], purpose="lookup by national number")
+        return Response(PersonSerializer(_person_data(person)).data)
+
+
+# --- OAuth 2.0 token endpoint (RFC 6749 §4.4) --------------------------------------
+
+
+class TokenView(APIView):
+    """Client credentials grant: ``client_secret_basic`` or ``client_secret_post``."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes = [ClientRateThrottle]
+    parser_classes = [FormParser]
+    renderer_classes = [JSONRenderer]
+
+    def _error(self, code: str, description: str, status_code: int = 400) -> Response:
+        response = Response({"error": code, "error_description": description}, status=status_code)
+        if code == "invalid_client":
+            response["WWW-Authenticate"] = 'Basic realm="loket"'
+        return response
+
+    def _basic_credentials(self, request: Request) -> tuple[str, str] | None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header.lower().startswith("basic "):
+            return None
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return ("", "")
+        client_id, _sep, secret = decoded.partition(":")
+        return unquote(client_id), unquote(secret)
+
+    @extend_schema(
+        operation_id="oauth_token",
+        request={"application/x-www-form-urlencoded": TokenRequestSerializer},
+        responses={
+            200: TokenResponseSerializer,
+            400: TokenErrorSerializer,
+            401: TokenErrorSerializer,
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        check_body_size(request)
+        data = request.data
+        unknown = sorted(set(data) - set(TokenRequestSerializer().fields))
+        if unknown:
+            return self._error("invalid_request", f"Unknown parameters: {', '.join(unknown)}.")
+        if data.get("grant_type") != "client_credentials":
+            return self._error("unsupported_grant_type", "Only client_credentials is supported.")
+        basic = self._basic_credentials(request)
+        posted = (data.get("client_id"), data.get("client_secret"))
+        if basic is not None and any(posted):
+            return self._error("invalid_request", "Use one client authentication method.")
+        client_key, secret = basic if basic is not None else (posted[0] or "", posted[1] or "")
+        if not client_key or not secret:
+            return self._error("invalid_client", "Client authentication failed.", 401)
+        scope = data.get("scope")
+        try:
+            issued = services.api_token_issue(
+                client_key=client_key,
+                client_secret=secret,
+                requested_scopes=scope.split() if scope else None,
+            )
+        except services.OAuthError as error:
+            code = status.HTTP_401_UNAUTHORIZED if error.code == "invalid_client" else 400
+            return self._error(error.code, str(error), code)
+        response = Response(
+            {
+                "access_token": issued.access_token,
+                "token_type": "Bearer",
+                "expires_in": issued.expires_in,
+                "scope": " ".join(issued.scopes),
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
+
+
+# --- Anything else under /api/ -----------------------------------------------------
+
+
+class NotFoundView(LoketApiView):
+    """Unknown addresses under /api/ answer with a problem, like every other error."""
+
+    authentication_classes: list[Any] = []
+    throttle_classes: list[Any] = []
+    query_parameters = frozenset()
+    schema = None  # not an endpoint: left out of the OpenAPI document
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        raise exceptions.NotFound
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.NotFound  # pragma: no cover - initial() already refused
