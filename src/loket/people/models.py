@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Lookup
@@ -18,6 +19,7 @@ from loket.people.constants import Gender, HouseholdRelation, Language, LegalFor
 from loket.people.types import (
     AddressSummary,
     EnterpriseNumber,
+    IdentityCardNumber,
     NationalNumber,
     PersonSummary,
     RegistryPerson,
@@ -33,6 +35,15 @@ def validate_national_number(value: str) -> None:
 
 def validate_enterprise_number(value: str) -> None:
     EnterpriseNumber.parse(value)
+
+
+def validate_identity_card_number(value: str) -> None:
+    """12 digits, the last two the first ten modulo 97 (97 when 0); stored compact."""
+    if IdentityCardNumber.parse(value).value != value:
+        raise ValidationError(
+            _("Store the identity card number as 12 digits, without separators."),
+            code="identity_card_compact",
+        )
 
 
 def search_key(*parts: str) -> str:
@@ -203,6 +214,17 @@ class Person(models.Model):
     # Not verified yet: contact details the resident gave, used only as a courtesy.
     email = models.EmailField(_("e-mail"), blank=True, default="")
     phone = models.CharField(_("phone"), max_length=30, blank=True, default="")
+    # The number of the resident's current identity card (eID), from the register. The
+    # counter checks it before serving someone on their behalf: never logged, shown
+    # masked only.
+    identity_card_number = models.CharField(
+        _("identity card number"),
+        max_length=12,
+        blank=True,
+        default="",
+        validators=[validate_identity_card_number],
+        help_text=_("The number of the current eID card, 12 digits. Never shown in full."),
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -237,6 +259,10 @@ class Person(models.Model):
     @property
     def masked_national_number(self) -> str:
         return NationalNumber(self.national_number).masked
+
+    @property
+    def masked_identity_card_number(self) -> str:
+        return IdentityCardNumber(self.identity_card_number).masked
 
     def to_summary(self) -> PersonSummary:
         """Load ``address`` with ``select_related`` first, or this costs a query."""
@@ -351,3 +377,38 @@ class Association(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CompanyRepresentative(models.Model):
+    """Who may act for a company according to the Crossroads Bank for Enterprises
+    (KBO): its zaakvoerder, director or another mandated function."""
+
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="representatives",
+        verbose_name=_("company"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="represented_companies",
+        verbose_name=_("person"),
+    )
+    function = models.CharField(
+        _("function"), max_length=100, help_text=_("As the KBO records it, e.g. zaakvoerder.")
+    )
+    since = models.DateField(_("since"))
+
+    class Meta:
+        verbose_name = _("company representative")
+        verbose_name_plural = _("company representatives")
+        ordering = ["company__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "person"], name="people_company_representative_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function} of company {self.company_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import re
 from datetime import date
@@ -13,14 +14,24 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from loket.people.constants import AGE_GROUPS
-from loket.people.models import Company, Person, PersonQuerySet, search_key
+from loket.people.constants import AGE_GROUPS, HouseholdRelation
+from loket.people.models import (
+    Association,
+    Company,
+    CompanyRepresentative,
+    Person,
+    PersonQuerySet,
+    search_key,
+)
 from loket.people.registry.base import PopulationRegistry
 from loket.people.registry.embedded import EmbeddedPopulationRegistry
 from loket.people.types import (
     AgeGroupCount,
+    AssociationSummary,
+    CompanyRepresentation,
     CompanySummary,
     EnterpriseNumber,
+    IdentityCardNumber,
     NationalNumber,
     PersonPage,
     PersonSummary,
@@ -28,16 +39,23 @@ from loket.people.types import (
 )
 
 __all__ = [
+    "associations_chaired_by",
+    "companies_represented_by",
+    "company_get",
     "company_get_by_enterprise_number",
     "household_members",
     "mask_national_number",
+    "minors_in_care_of",
     "person_count",
     "person_get",
     "person_get_by_national_number",
+    "person_identity_card_matches",
     "person_name_filter",
     "person_search",
+    "person_search_by_name_and_birth_date",
     "registry_get",
     "resident_count_by_age_group",
+    "search_key",
 ]
 
 MAX_PAGE_SIZE = 100
@@ -204,3 +222,110 @@ def registry_get() -> PopulationRegistry:
         raise ImproperlyConfigured(
             f"LOKET_POPULATION_REGISTRY={name!r} is not one of: {', '.join(adapters)}."
         ) from None
+
+
+# --- Who may act for whom ------------------------------------------------------------
+
+ADULT_AGE = 18
+# Who in a household has parental care of its minor children.
+CARERS = (HouseholdRelation.HEAD, HouseholdRelation.PARTNER)
+
+
+def minors_in_care_of(*, person_id: int, on: date | None = None) -> list[PersonSummary]:
+    """The living children under 18 in the household where this person is the head or
+    the partner (the register's view of parental care), youngest last. Two queries."""
+    on = on or timezone.localdate()
+    carer = (
+        Person.objects.alive()
+        .filter(pk=person_id, household_relation__in=CARERS, household__isnull=False)
+        .values_list("household_id", flat=True)
+        .first()
+    )
+    if carer is None:
+        return []
+    children = (
+        _persons()
+        .alive()
+        .filter(
+            household_id=carer,
+            household_relation=HouseholdRelation.CHILD,
+            birth_date__gt=_years_before(on, ADULT_AGE),
+        )
+        .exclude(pk=person_id)
+        .order_by("birth_date", "id")
+    )
+    return [child.to_summary() for child in children]
+
+
+def companies_represented_by(*, person_id: int) -> list[CompanyRepresentation]:
+    """The companies this person may act for according to the KBO (one query)."""
+    rows = (
+        CompanyRepresentative.objects.filter(person_id=person_id)
+        .select_related("company")
+        .order_by("company__name", "id")
+    )
+    return [
+        CompanyRepresentation(
+            company_id=row.company_id,
+            company_name=row.company.name,
+            enterprise_number=row.company.enterprise_number,
+            person_id=row.person_id,
+            function=row.function,
+            since=row.since,
+        )
+        for row in rows
+    ]
+
+
+def associations_chaired_by(*, person_id: int) -> list[AssociationSummary]:
+    return [
+        AssociationSummary(id=row.pk, name=row.name, chair_id=row.chair_id)
+        for row in Association.objects.filter(chair_id=person_id).order_by("name", "id")
+    ]
+
+
+def company_get(*, company_id: int) -> CompanySummary | None:
+    company = Company.objects.select_related("registered_address").filter(pk=company_id).first()
+    if company is None:
+        return None
+    address = company.registered_address
+    return CompanySummary(
+        id=company.pk,
+        enterprise_number=company.enterprise_number,
+        name=company.name,
+        legal_form=company.legal_form,
+        registered_address=address.to_summary() if address is not None else None,
+    )
+
+
+def person_identity_card_matches(*, person_id: int, card_number: str) -> bool:
+    """Whether the typed card number is the person's current identity card. The number
+    is compared, never returned, and never logged."""
+    try:
+        typed = IdentityCardNumber.parse(card_number).value
+    except ValidationError:
+        return False
+    stored = (
+        Person.objects.alive()
+        .filter(pk=person_id)
+        .values_list("identity_card_number", flat=True)
+        .first()
+    )
+    return bool(stored) and hmac.compare_digest(str(stored), typed)
+
+
+def person_search_by_name_and_birth_date(
+    *, name: str, birth_date: date, limit: int = 10
+) -> list[PersonSummary]:
+    """Living persons born on ``birth_date`` whose name matches (any word order); for
+    the counter, which then checks the identity card. One query, from the birth-date
+    index."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    persons = (
+        _persons()
+        .alive()
+        .filter(birth_date=birth_date)
+        .filter(person_name_filter(name))
+        .order_by("last_name", "first_name", "id")[:limit]
+    )
+    return [person.to_summary() for person in persons]

@@ -20,10 +20,19 @@ from django.utils.translation import gettext as _
 from loket.core.constants import AuditAction
 from loket.core.services import audit_record
 from loket.people.constants import Gender, Language
-from loket.people.models import Address, Association, Company, Household, Person, search_key
+from loket.people.models import (
+    Address,
+    Association,
+    Company,
+    CompanyRepresentative,
+    Household,
+    Person,
+    search_key,
+)
 from loket.people.types import (
     EnterpriseNumber,
     HouseholdImport,
+    IdentityCardNumber,
     NationalNumber,
     PersonChanges,
     PopulationImportResult,
@@ -184,6 +193,13 @@ def person_update(
     for name in ("first_name", "last_name"):
         if name in values:
             values[name] = _one_line(values[name])
+    if values.get("identity_card_number"):
+        try:
+            values["identity_card_number"] = IdentityCardNumber.parse(
+                values["identity_card_number"]
+            ).value
+        except ValidationError as error:
+            raise ValidationError({"identity_card_number": error.error_list}) from None
     changed = sorted(name for name, value in values.items() if getattr(person, name) != value)
     if not changed:
         return person
@@ -268,6 +284,7 @@ def population_import(
                     prefers_paper=member.prefers_paper,
                     email=member.email,
                     phone=member.phone,
+                    identity_card_number=member.identity_card_number,
                 )
             )
     Person.objects.bulk_create(persons, batch_size=IMPORT_BATCH_SIZE)
@@ -346,3 +363,28 @@ def association_create(
         changes={"fields": ["chair"]} if chair_id else {},
     )
     return association
+
+
+@transaction.atomic
+def company_representative_add(
+    *, actor: User | None, company_id: int, person_id: int, function: str, since: date
+) -> CompanyRepresentative:
+    """Record (from the KBO) that a person may act for a company; an existing
+    representation gets the new function and date."""
+    function = _one_line(function)
+    if not function:
+        raise ValidationError({"function": _("Give the function, e.g. zaakvoerder.")})
+    company = Company.objects.select_for_update().get(pk=company_id)
+    representative, created = CompanyRepresentative.objects.update_or_create(
+        company=company, person_id=person_id, defaults={"function": function, "since": since}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        target=representative,
+        object_label=f"{function} of {company.name}",
+        subject_person_id=person_id,
+        reason="company representatives (KBO)",
+        changes={"company": company.pk, "function": function},
+    )
+    return representative

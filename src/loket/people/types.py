@@ -160,6 +160,70 @@ class EnterpriseNumber:
         return cls(f"{first_digits:08d}{97 - first_digits % 97:02d}")
 
 
+@dataclass(frozen=True, slots=True)
+class IdentityCardNumber:
+    """The number of a Belgian identity card (eID): 12 digits, the last two are the
+    first ten modulo 97 (97 when that is 0). Written ``592-1234567-89``.
+
+    It proves that someone holds the card at the counter, so it is treated like a
+    secret: ``str()`` and ``repr()`` show only the masked form, and it is never logged.
+    """
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return self.masked
+
+    @property
+    def masked(self) -> str:
+        return mask_identity_card_number(self.value)
+
+    @staticmethod
+    def check_digits(first_ten: str) -> str:
+        remainder = int(first_ten) % 97
+        return f"{remainder or 97:02d}"
+
+    @classmethod
+    def parse(cls, text: str) -> IdentityCardNumber:
+        """Validate a card number as typed (dashes, dots and spaces allowed)."""
+        if not all(ch.isdigit() or ch in " -./" for ch in text):
+            raise ValidationError(
+                _("An identity card number has 12 digits, e.g. 592-1234567-89."),
+                code="identity_card_format",
+            )
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) != 12:
+            raise ValidationError(
+                _("An identity card number has 12 digits, e.g. 592-1234567-89."),
+                code="identity_card_format",
+            )
+        if cls.check_digits(digits[:10]) != digits[10:]:
+            raise ValidationError(
+                _(
+                    "The last two digits (the check digits) do not match: please check "
+                    "the card number for a typing error."
+                ),
+                code="identity_card_checksum",
+            )
+        return cls(digits)
+
+    @classmethod
+    def compose(cls, *, first_ten: int) -> IdentityCardNumber:
+        """The card number whose first ten digits are ``first_ten``."""
+        if not 0 <= first_ten < 10**10:
+            raise ValueError("the first part of a card number has ten digits")
+        body = f"{first_ten:010d}"
+        return cls(body + cls.check_digits(body))
+
+
+def mask_identity_card_number(number: str) -> str:
+    """Only the last two digits visible: ``***-*******-89``."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) != 12:
+        return "***-*******-**"
+    return f"***-*******-{digits[10:]}"
+
+
 # --- Input ---------------------------------------------------------------------------
 
 
@@ -205,6 +269,7 @@ class PersonImport:
     prefers_paper: bool = False
     email: str = ""
     phone: str = ""
+    identity_card_number: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +295,7 @@ class PersonChanges(TypedDict, total=False):
     prefers_paper: bool
     email: str
     phone: str
+    identity_card_number: str
 
 
 # --- Output --------------------------------------------------------------------------
@@ -350,3 +416,26 @@ class CompanySummary:
     name: str
     legal_form: str
     registered_address: AddressSummary | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRepresentation:
+    """A person who may act for a company according to the KBO (e.g. its zaakvoerder)."""
+
+    company_id: int
+    company_name: str
+    enterprise_number: str
+    person_id: int
+    function: str
+    since: date
+
+    @property
+    def formatted_enterprise_number(self) -> str:
+        return EnterpriseNumber(self.enterprise_number).formatted
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationSummary:
+    id: int
+    name: str
+    chair_id: int | None
