@@ -7,9 +7,12 @@ and any address other than loopback.
 
 from loket.simulators.oidc_provider.provider import (
     DIALECTS,
+    STAFF_DIALECT,
+    STAFF_METHODS,
     Client,
     OidcProvider,
     SimulatorRefused,
+    StaffPersonaLike,
     pkce_s256,
     subject_for,
 )
@@ -17,10 +20,13 @@ from loket.simulators.oidc_provider.server import RunningProvider, create, start
 
 __all__ = [
     "DIALECTS",
+    "STAFF_DIALECT",
+    "STAFF_METHODS",
     "Client",
     "OidcProvider",
     "RunningProvider",
     "SimulatorRefused",
+    "StaffPersonaLike",
     "create",
     "pkce_s256",
     "start_in_thread",

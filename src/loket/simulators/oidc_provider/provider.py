@@ -9,6 +9,11 @@ It serves two dialects under their own path prefix, each a separate issuer:
   up, ``...:fas:Level500`` for eID).
 - ``/acm``: the Flemish ACM/IDM. The national number is the claim ``rrn``, with
   ``given_name``, ``family_name`` and ``email``; these are in the ID token itself.
+- ``/staff``: the municipality's own identity provider for its staff (single sign-on
+  for the back office). Scopes ``openid profile email``; the ID token carries
+  ``preferred_username``, ``email``, ``given_name``, ``family_name`` and ``amr`` (RFC
+  8176: ``["pwd", "otp"]`` after a password and a code, ``["pwd"]`` after a password
+  alone). Its picker lists the staff personas, not the residents.
 
 Implemented: discovery, JWKS (with key rotation), the authorization code flow with
 PKCE (S256 only), client authentication (``client_secret_basic`` and
@@ -52,6 +57,12 @@ METHODS: dict[str, tuple[str, int]] = {
     "eid": ("eID-kaartlezer", 500),
     "itsme": ("itsme", 450),
 }
+# The staff identity provider: (label, amr) per way of logging in.
+STAFF_METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mfa": ("wachtwoord en code uit de app", ("pwd", "otp")),
+    "pwd": ("alleen wachtwoord", ("pwd",)),
+}
+STAFF_DIALECT = "staff"
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Environ = dict[str, Any]
@@ -77,6 +88,28 @@ class PersonaLike(Protocol):
 
     @property
     def language(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+class StaffPersonaLike(Protocol):
+    """A staff member of the municipality's own identity provider."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def first_name(self) -> str: ...
+
+    @property
+    def last_name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
 
     @property
     def description(self) -> str: ...
@@ -124,7 +157,16 @@ class Dialect:
     scopes: tuple[str, ...]
     claims_in_id_token: bool
 
-    def person_claims(self, persona: PersonaLike) -> dict[str, str]:
+    def person_claims(self, persona: Any) -> dict[str, str]:
+        if self.name == STAFF_DIALECT:
+            staff = {
+                "preferred_username": persona.username,
+                "given_name": persona.first_name,
+                "family_name": persona.last_name,
+            }
+            if persona.email:
+                staff["email"] = persona.email
+            return staff
         if self.name == "fas":
             claims = {
                 "egovNRN": persona.national_number,
@@ -149,6 +191,7 @@ class Dialect:
 DIALECTS: dict[str, Dialect] = {
     "fas": Dialect("fas", ("openid", "profile", "egovnrn"), claims_in_id_token=False),
     "acm": Dialect("acm", ("openid", "profile", "rrn"), claims_in_id_token=True),
+    STAFF_DIALECT: Dialect(STAFF_DIALECT, ("openid", "profile", "email"), claims_in_id_token=True),
 }
 
 
@@ -165,6 +208,7 @@ class _Code:
     sid: str
     expires_at: float
     used: bool = False
+    amr: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,8 +261,10 @@ class OidcProvider:
         clients: Iterable[Client],
         base_url: str = "",
         key_file: Path | None = None,
+        staff_personas: Sequence[StaffPersonaLike] = (),
     ) -> None:
         self.personas = {persona.key: persona for persona in personas}
+        self.staff_personas = {persona.key: persona for persona in staff_personas}
         self.clients = {client.client_id: client for client in clients}
         self.base_url = base_url.rstrip("/")
         self._lock = threading.Lock()
@@ -230,6 +276,9 @@ class OidcProvider:
         self._keys: list[RSAKey] = []
         self._key_file = key_file
         self._load_or_create_keys()
+
+    def _personas_of(self, dialect: str) -> dict[str, Any]:
+        return self.staff_personas if dialect == STAFF_DIALECT else self.personas
 
     # --- Keys -------------------------------------------------------------------------
 
@@ -374,7 +423,11 @@ class OidcProvider:
                 ),
             )
         minimum = _requested_level(params.get("acr_values", ""))
-        methods = {key: spec for key, spec in METHODS.items() if spec[1] >= minimum}
+        methods: dict[str, tuple[str, Any]]
+        if dialect == STAFF_DIALECT:
+            methods = dict(STAFF_METHODS)
+        else:
+            methods = {key: spec for key, spec in METHODS.items() if spec[1] >= minimum}
         if not methods:
             return _redirect(
                 start,
@@ -392,7 +445,7 @@ class OidcProvider:
                     state=state,
                 ),
             )
-        persona = self.personas.get(params.get("persona", ""))
+        persona = self._personas_of(dialect).get(params.get("persona", ""))
         method = params.get("method", "")
         if persona is None or method not in methods:
             return self._picker(start, dialect, params, methods, error=True)
@@ -407,10 +460,15 @@ class OidcProvider:
                 code_challenge=params["code_challenge"],
                 nonce=params["nonce"],
                 persona_key=persona.key,
-                acr=FAS_LEVEL_ACR.format(level=methods[method][1]),
+                acr=(
+                    ""
+                    if dialect == STAFF_DIALECT
+                    else FAS_LEVEL_ACR.format(level=methods[method][1])
+                ),
                 auth_time=int(time.time()),
                 sid=sid,
                 expires_at=time.time() + CODE_LIFETIME,
+                amr=tuple(methods[method][1]) if dialect == STAFF_DIALECT else (),
             )
         return _redirect(
             start, _with_query(redirect_uri, code=code, state=state, iss=self.issuer(dialect))
@@ -421,7 +479,7 @@ class OidcProvider:
         start: StartResponse,
         dialect: str,
         params: dict[str, str],
-        methods: dict[str, tuple[str, int]],
+        methods: dict[str, tuple[str, Any]],
         *,
         error: bool = False,
     ) -> Iterable[bytes]:
@@ -443,7 +501,7 @@ class OidcProvider:
         )
         chosen = params.get("persona", "")
         persona_items = []
-        for index, persona in enumerate(self.personas.values()):
+        for index, persona in enumerate(self._personas_of(dialect).values()):
             checked = " checked" if persona.key == chosen or (not chosen and index == 0) else ""
             persona_items.append(
                 f'<div class="choice"><input type="radio" id="persona-{persona.key}" '
@@ -455,17 +513,22 @@ class OidcProvider:
                 f"{html.escape(persona.description)}</p></div>"
             )
         requested = params.get("method", "") or (
-            "eid" if _requested_level(params.get("acr_values", "")) >= 500 else "itsme"
+            "mfa"
+            if dialect == STAFF_DIALECT
+            else "eid"
+            if _requested_level(params.get("acr_values", "")) >= 500
+            else "itsme"
         )
         method_items = []
         for index, (key, (label, level)) in enumerate(methods.items()):
             checked = (
                 " checked" if key == requested or (requested not in methods and index == 0) else ""
             )
+            shown = label if dialect == STAFF_DIALECT else f"{label} (niveau {level})"
             method_items.append(
                 f'<div class="choice"><input type="radio" id="method-{key}" name="method" '
-                f'value="{key}"{checked}><label for="method-{key}">{html.escape(label)} '
-                f"(niveau {level})</label></div>"
+                f'value="{key}"{checked}><label for="method-{key}">{html.escape(shown)}'
+                "</label></div>"
             )
         alert = (
             '<div class="error" role="alert"><p>Kies een testpersoon en een manier om aan '
@@ -473,11 +536,12 @@ class OidcProvider:
             if error
             else ""
         )
+        title = "personeel van de gemeente" if dialect == STAFF_DIALECT else dialect.upper()
         body = f"""
 <div class="demo" role="note"><strong>Demo.</strong> Dit is niet de echte aanmeldpagina
 van de overheid, maar een simulator voor de demo en de tests. Er is geen wachtwoord:
 u kiest zelf als wie u zich aanmeldt.</div>
-<h1>Aanmelden (demo {dialect.upper()})</h1>
+<h1>Aanmelden (demo {title})</h1>
 {alert}
 <form method="post" action="/{dialect}/authorize">
 {hidden}
@@ -519,9 +583,9 @@ u kiest zelf als wie u zich aanmeldt.</div>
                 "400 Bad Request",
                 {"error": "invalid_grant", "error_description": "PKCE verification failed"},
             )
-        persona = self.personas[code.persona_key]
+        persona = self._personas_of(dialect)[code.persona_key]
         spec = DIALECTS[dialect]
-        sub = subject_for(dialect, persona.national_number)
+        sub = subject_for(dialect, _subject_source(dialect, persona))
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer(dialect),
@@ -534,6 +598,10 @@ u kiest zelf als wie u zich aanmeldt.</div>
             "acr": code.acr,
             "sid": code.sid,
         }
+        if code.amr:
+            claims["amr"] = list(code.amr)
+        if not code.acr:
+            del claims["acr"]
         if spec.claims_in_id_token:
             claims.update(spec.person_claims(persona))
         id_token = self._sign(claims)
@@ -605,7 +673,7 @@ u kiest zelf als wie u zich aanmeldt.</div>
                 {"error": "invalid_token"},
                 extra=[("WWW-Authenticate", 'Bearer error="invalid_token"')],
             )
-        persona = self.personas[token.persona_key]
+        persona = self._personas_of(dialect)[token.persona_key]
         return _json(
             start, "200 OK", {"sub": token.sub, **DIALECTS[dialect].person_claims(persona)}
         )
@@ -668,6 +736,11 @@ def _logout_refused(start: StartResponse) -> Iterable[bytes]:
 
 class _EmptyPersona:
     key = first_name = last_name = national_number = email = language = description = "-"
+    username = "-"
+
+
+def _subject_source(dialect: str, persona: Any) -> str:
+    return f"staff:{persona.username}" if dialect == STAFF_DIALECT else persona.national_number
 
 
 def _authorize_problem(params: dict[str, str], dialect: Dialect) -> str:

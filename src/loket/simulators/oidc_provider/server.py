@@ -17,6 +17,7 @@ from loket.simulators.oidc_provider.provider import (
     OidcProvider,
     PersonaLike,
     SimulatorRefused,
+    StaffPersonaLike,
 )
 
 LOOPBACK_NAMES = {"localhost"}
@@ -92,10 +93,13 @@ def create(
     port: int = 0,
     key_file: Path | None = None,
     verbose: bool = False,
+    staff_personas: Sequence[StaffPersonaLike] = (),
 ) -> RunningProvider:
     """Bind the simulator (port 0: any free port); it serves once started."""
     refuse_unsafe(environment=environment, host=host)
-    provider = OidcProvider(personas=personas, clients=clients, key_file=key_file)
+    provider = OidcProvider(
+        personas=personas, clients=clients, key_file=key_file, staff_personas=staff_personas
+    )
     handler = _VerboseHandler if verbose else _QuietHandler
     server = make_server(host, port, provider, server_class=_ThreadingServer, handler_class=handler)
     shown_host = f"[{host}]" if ":" in host else host
@@ -110,10 +114,16 @@ def start_in_thread(
     environment: str,
     host: str = "127.0.0.1",
     port: int = 0,
+    staff_personas: Sequence[StaffPersonaLike] = (),
 ) -> RunningProvider:
     """Bind and serve from a daemon thread (tests); ``stop()`` ends it."""
     running = create(
-        personas=personas, clients=clients, environment=environment, host=host, port=port
+        personas=personas,
+        clients=clients,
+        environment=environment,
+        host=host,
+        port=port,
+        staff_personas=staff_personas,
     )
     thread = threading.Thread(target=running.server.serve_forever, daemon=True, name="demo-idp")
     thread.start()
