@@ -12,6 +12,11 @@ Dialects: FAS puts the national number in ``egovNRN`` (with ``surname``,
 ``givenName``, ``mail``, ``prefLanguage``) and serves it from the userinfo endpoint;
 ACM/IDM calls it ``rrn`` (with ``given_name``, ``family_name``, ``email``). Whatever
 the ID token does not carry is read from userinfo, whose ``sub`` must match.
+
+The ``staff`` dialect is the municipality's own identity provider (single sign-on for
+the back office): the same flow and the same checks, without an assurance level;
+``complete_staff_login`` returns the checked claims (``preferred_username``,
+``email``, ``amr``, ``acr``, ...) and the staff login maps them to an existing user.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ METADATA_CACHE_SECONDS = 3600
 CLOCK_LEEWAY = 60  # seconds of clock difference tolerated
 ID_TOKEN_MAX_AGE = 600  # an ID token issued longer ago than this is refused
 _LEVEL = re.compile(r"Level(\d{3})$")
+STAFF_DIALECT = "staff"
 
 
 class OidcError(Exception):
@@ -70,6 +76,17 @@ class ProviderConfig:
             client_id=settings.LOKET_OIDC_CLIENT_ID,
             client_secret=settings.LOKET_OIDC_CLIENT_SECRET,
             scopes=settings.LOKET_OIDC_SCOPES,
+        )
+
+    @classmethod
+    def for_staff(cls) -> ProviderConfig:
+        """The municipality's identity provider for staff single sign-on."""
+        return cls(
+            dialect=STAFF_DIALECT,
+            issuer=settings.LOKET_STAFF_OIDC_ISSUER.rstrip("/"),
+            client_id=settings.LOKET_STAFF_OIDC_CLIENT_ID,
+            client_secret=settings.LOKET_STAFF_OIDC_CLIENT_SECRET,
+            scopes=settings.LOKET_STAFF_OIDC_SCOPES,
         )
 
 
@@ -148,19 +165,22 @@ def _session(config: ProviderConfig, redirect_uri: str) -> OAuth2Session:
 
 
 def authorization_request(
-    config: ProviderConfig, *, redirect_uri: str, level: int
+    config: ProviderConfig, *, redirect_uri: str, level: int = 0, acr_values: str = ""
 ) -> AuthorizationRequest:
+    """The authorization URL with a fresh state, nonce and PKCE verifier. ``level``
+    asks FAS/ACM for an assurance level; ``acr_values`` (staff) is sent as it is."""
     endpoint = metadata(config)["authorization_endpoint"]
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
+    extra: dict[str, str] = {}
+    if level:
+        extra["acr_values"] = acr_for_level(level)
+    elif acr_values:
+        extra["acr_values"] = acr_values
     with _session(config, redirect_uri) as session:
         url, _ = session.create_authorization_url(
-            endpoint,
-            state=state,
-            nonce=nonce,
-            code_verifier=verifier,
-            acr_values=acr_for_level(level),
+            endpoint, state=state, nonce=nonce, code_verifier=verifier, **extra
         )
     return AuthorizationRequest(url=url, state=state, nonce=nonce, code_verifier=verifier)
 
@@ -303,6 +323,27 @@ def complete_login(
         sid=str(claims.get("sid", "")),
         subject=str(claims["sub"]),
     )
+
+
+def complete_staff_login(
+    config: ProviderConfig,
+    *,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
+    nonce: str,
+) -> dict[str, Any]:
+    """Exchange the code and check the ID token of the staff identity provider; the
+    claims, completed from userinfo when the ID token names no user (its ``sub`` must
+    match). Raises ``OidcError``."""
+    token = exchange_code(config, code=code, redirect_uri=redirect_uri, code_verifier=code_verifier)
+    claims = validate_id_token(config, token["id_token"], nonce=nonce, min_level=0)
+    if not (claims.get("preferred_username") or claims.get("email")) and token.get("access_token"):
+        info = userinfo(config, str(token["access_token"]))
+        if info.get("sub") != claims["sub"]:
+            raise OidcError("identity", "userinfo is about someone else")
+        claims = {**info, **claims}
+    return claims
 
 
 def end_session_url(
