@@ -1,0 +1,345 @@
+"""Reads of the cases module: permission-filtered lists (keyset-paginated) and the
+pieces of a case page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from loket.cases.constants import (
+    DEADLINE_WARNING_DAYS,
+    PAGE_SIZE,
+    PERM_HANDLE,
+    PERM_SOCIAL,
+    PERM_VIEW,
+    PERM_VIEW_ALL,
+    RESIDENT_PAGE_SIZE,
+    AdviceStatus,
+    Confidentiality,
+    PartyKind,
+    Queue,
+    WaitsFor,
+)
+from loket.cases.models import (
+    AdviceRequest,
+    Case,
+    CaseData,
+    CaseMessage,
+    CaseType,
+    InternalNote,
+    TimelineEvent,
+)
+from loket.cases.types import CasePage, CaseRow, PartyRef, ResidentScope
+from loket.core.selectors import staff_department_ids, staff_has_permission
+
+__all__ = [
+    "advice_for_case",
+    "case_data_latest",
+    "case_get",
+    "case_get_by_tracking_code",
+    "case_messages",
+    "case_notes",
+    "case_page_for_resident",
+    "case_queue_page",
+    "case_timeline",
+    "case_type_get",
+    "case_type_list",
+    "party_for_request",
+    "resident_scope_for",
+]
+
+
+# --- Case types --------------------------------------------------------------------
+
+
+def case_type_list(*, anonymous: bool | None = None) -> QuerySet[CaseType]:
+    types = CaseType.objects.filter(is_active=True).select_related("department")
+    if anonymous is not None:
+        types = types.filter(anonymous_allowed=anonymous)
+    return types.order_by("name")
+
+
+def case_type_get(*, slug: str) -> CaseType | None:
+    return case_type_list().filter(slug=slug).first()
+
+
+# --- Who is the portal visitor ----------------------------------------------------
+
+
+def party_for_request(request: HttpRequest) -> PartyRef | None:
+    """On whose behalf this portal request acts (the mandates module decides), else
+    the logged-in resident themselves."""
+    from loket.accounts import selectors as accounts
+
+    acting = getattr(accounts, "acting_party", None)
+    if acting is not None:
+        party = acting(request)
+        if party is not None:
+            person_id = party.id if party.kind == PartyKind.PERSON else None
+            if person_id is None:
+                own = accounts.resident_account_get(user=request.user)
+                person_id = own.person_id if own else None
+            return PartyRef(kind=party.kind, id=party.id, label=party.label, person_id=person_id)
+    if not request.user.is_authenticated:
+        return None
+    account = accounts.resident_account_get(user=request.user)
+    if account is None:
+        return None
+    label = request.user.get_full_name() or request.user.get_username()
+    return PartyRef(
+        kind=PartyKind.PERSON, id=account.person_id, label=label, person_id=account.person_id
+    )
+
+
+def resident_scope_for(request: HttpRequest) -> ResidentScope:
+    """The cases a logged-in resident may see: their own and the party they act for."""
+    ids: dict[str, set[int]] = {}
+    party = party_for_request(request)
+    if party is not None and party.id is not None:
+        ids.setdefault(party.kind, set()).add(party.id)
+    if party is not None and party.person_id is not None and party.kind == PartyKind.PERSON:
+        ids.setdefault(PartyKind.PERSON, set()).add(party.person_id)
+    return ResidentScope(
+        user_id=request.user.pk if request.user.is_authenticated else None,
+        party_ids={kind: frozenset(values) for kind, values in ids.items()},
+    )
+
+
+def _resident_filter(scope: ResidentScope) -> Q:
+    condition = Q(pk__in=[])
+    if scope.user_id is not None:
+        condition |= Q(initiator_id=scope.user_id)
+    for kind, ids in scope.party_ids.items():
+        if ids:
+            condition |= Q(party_kind=kind, party_id__in=ids)
+            if kind == PartyKind.PERSON:
+                condition |= Q(person_id__in=ids)
+    return condition
+
+
+# --- Rows --------------------------------------------------------------------------
+
+
+def _rows(cases: list[Case], today: date) -> tuple[CaseRow, ...]:
+    warn = today + timedelta(days=DEADLINE_WARNING_DAYS)
+    return tuple(
+        CaseRow(
+            id=case.pk,
+            reference=case.reference,
+            title=case.title,
+            type_name=case.case_type.name,
+            status_name=case.status.name,
+            public_status=case.status.public_name,
+            next_step=case.status.next_step,
+            waiting_for=case.waiting_for,
+            department=case.department.name,
+            assignee=(case.assignee.get_full_name() or case.assignee.get_username())
+            if case.assignee
+            else "",
+            party_label=case.party_label,
+            channel=case.get_channel_display(),
+            submitted_at=case.submitted_at,
+            deadline=case.deadline,
+            is_open=case.is_open,
+            overdue=bool(case.is_open and case.deadline and case.deadline < today),
+            deadline_near=bool(case.is_open and case.deadline and today <= case.deadline <= warn),
+        )
+        for case in cases
+    )
+
+
+def _page(cases: QuerySet[Case], *, after: str | None, limit: int) -> CasePage:
+    """Keyset pagination on the id, newest first (one query)."""
+    if after:
+        try:
+            cursor = int(after)
+        except ValueError as error:
+            raise ValueError("not a cursor of this list") from error
+        cases = cases.filter(pk__lt=cursor)
+    rows = list(
+        cases.select_related("case_type", "status", "department", "assignee").order_by("-pk")[
+            : limit + 1
+        ]
+    )
+    next_cursor = str(rows[limit - 1].pk) if len(rows) > limit else None
+    return CasePage(items=_rows(rows[:limit], timezone.localdate()), next_cursor=next_cursor)
+
+
+def case_page_for_resident(
+    *, scope: ResidentScope, after: str | None = None, limit: int = RESIDENT_PAGE_SIZE
+) -> CasePage:
+    """ "Mijn dossiers": newest first, keyset-paginated (one query per page)."""
+    return _page(Case.objects.filter(_resident_filter(scope)), after=after, limit=limit)
+
+
+def case_get(*, reference: str) -> Case | None:
+    return (
+        Case.objects.select_related("case_type", "status", "department", "assignee")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def case_get_for_resident(*, scope: ResidentScope, reference: str) -> Case | None:
+    return (
+        Case.objects.filter(_resident_filter(scope), reference=reference)
+        .select_related("case_type", "status", "department")
+        .first()
+    )
+
+
+def case_get_by_tracking_code(*, code: str) -> Case | None:
+    from loket.cases.services import tracking_code_hash
+
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(cleaned) != 12:
+        return None
+    return (
+        Case.objects.filter(tracking_code_hash=tracking_code_hash(cleaned))
+        .select_related("case_type", "status", "department")
+        .first()
+    )
+
+
+def case_timeline(*, case: Case, public_only: bool) -> list[TimelineEvent]:
+    events = TimelineEvent.objects.filter(case=case)
+    if public_only:
+        events = events.filter(public=True)
+    return list(events.order_by("at", "pk"))
+
+
+def case_messages(*, case: Case) -> list[CaseMessage]:
+    return list(CaseMessage.objects.filter(case=case).order_by("at", "pk"))
+
+
+def case_notes(*, case: Case) -> list[InternalNote]:
+    return list(InternalNote.objects.filter(case=case).order_by("at", "pk"))
+
+
+def case_data_latest(*, case: Case) -> CaseData | None:
+    return CaseData.objects.filter(case=case).order_by("-version").first()
+
+
+def case_data_labelled(*, case: Case) -> list[tuple[str, Any]]:
+    """The latest data with the form's labels, in the form's order."""
+    latest = case_data_latest(case=case)
+    data: Mapping[str, Any] = latest.data if latest else {}
+    rows = []
+    for spec in case.case_type.fields or ():
+        name = spec.get("name")
+        if name in data and data[name] not in ("", None):
+            rows.append((str(spec.get("label") or name), data[name]))
+    return rows
+
+
+def advice_for_case(*, case: Case) -> list[AdviceRequest]:
+    return list(
+        AdviceRequest.objects.filter(case=case)
+        .select_related("department__organisation", "answered_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def advice_department_ids_for_case(*, case: Case) -> set[int]:
+    return set(AdviceRequest.objects.filter(case=case).values_list("department_id", flat=True))
+
+
+# --- Back-office queues ------------------------------------------------------------
+
+
+def _visible_to_staff(user: Any) -> Q:
+    """Cases this staff member may see, as one filter."""
+    if staff_has_permission(user=user, permission=PERM_VIEW_ALL):
+        visible = Q()
+    else:
+        departments = set(staff_department_ids(user=user, permission=PERM_VIEW)) | set(
+            staff_department_ids(user=user, permission=PERM_HANDLE)
+        )
+        advice = staff_department_ids(user=user, permission=PERM_HANDLE)
+        visible = Q(department_id__in=departments) | Q(
+            pk__in=AdviceRequest.objects.filter(department_id__in=advice).values("case_id")
+        )
+    social = staff_department_ids(user=user, permission=PERM_SOCIAL)
+    return visible & (~Q(confidentiality=Confidentiality.SOCIAL) | Q(department_id__in=social))
+
+
+def case_queue_page(
+    *,
+    user: Any,
+    queue: str = Queue.DEPARTMENTS,
+    filters: Mapping[str, Any] | None = None,
+    search: str = "",
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> CasePage:
+    """A work queue with filters and search, 50 a page, newest first. Raises
+    ``ValueError`` for a bad cursor."""
+    filters = filters or {}
+    cases = Case.objects.filter(_visible_to_staff(user))
+    today = timezone.localdate()
+    handled = staff_department_ids(user=user, permission=PERM_HANDLE)
+    if queue == Queue.MINE:
+        cases = cases.filter(assignee=user, is_open=True)
+    elif queue == Queue.UNASSIGNED:
+        cases = cases.filter(assignee__isnull=True, is_open=True, department_id__in=handled)
+    elif queue == Queue.DEPARTMENTS:
+        viewed = set(staff_department_ids(user=user, permission=PERM_VIEW)) | set(handled)
+        cases = cases.filter(is_open=True, department_id__in=viewed)
+    elif queue == Queue.OVERDUE:
+        cases = cases.filter(is_open=True, deadline__lt=today)
+    elif queue == Queue.WAITING:
+        cases = cases.filter(is_open=True, waiting_for=WaitsFor.RESIDENT)
+    elif queue == Queue.ADVICE:
+        cases = cases.filter(
+            pk__in=AdviceRequest.objects.filter(
+                department_id__in=handled, status=AdviceStatus.OPEN
+            ).values("case_id")
+        )
+    if filters.get("case_type"):
+        cases = cases.filter(case_type__slug=filters["case_type"])
+    if filters.get("status"):
+        cases = cases.filter(status__key=filters["status"])
+    if filters.get("department"):
+        cases = cases.filter(department_id=filters["department"])
+    if filters.get("channel"):
+        cases = cases.filter(channel=filters["channel"])
+    if filters.get("deadline_before"):
+        cases = cases.filter(deadline__lte=filters["deadline_before"])
+    search = search.strip()
+    if search:
+        cases = _search(cases, search)
+    return _page(cases, after=after, limit=limit)
+
+
+def _search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """PostgreSQL full text (GIN index on ``search_text``); elsewhere a substring match."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return cases.annotate(search=SearchVector("search_text", config="simple")).filter(
+            Q(search=SearchQuery(text, config="simple", search_type="websearch"))
+            | Q(reference=text)
+        )
+    return cases.filter(search_text__icontains=text.lower())
+
+
+def assignable_staff(*, case: Case) -> list[Any]:
+    """Colleagues who may handle cases of the case's department (one query)."""
+    from loket.core.services import User
+
+    rows = (
+        User.objects.filter(is_active=True, memberships__department_id=case.department_id)
+        .values_list("pk", "first_name", "last_name", "username", "memberships__role__permissions")
+        .order_by("first_name", "last_name", "pk")
+    )
+    seen: dict[int, str] = {}
+    for pk, first, last, username, permissions in rows:
+        if PERM_HANDLE in (permissions or ()) and pk not in seen:
+            seen[pk] = f"{first} {last}".strip() or username
+    return [{"id": pk, "name": name} for pk, name in seen.items()]

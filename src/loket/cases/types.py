@@ -1,0 +1,63 @@
+"""Frozen data of the cases module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRef:
+    """On whose behalf a case is filed. ``person_id`` is the resident who hears about
+    it (the person themselves, or the person acting for a company or association)."""
+
+    kind: str
+    id: int | None
+    label: str
+    person_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentScope:
+    """Which cases a portal visitor may see: their own user and the parties they act
+    for (kind → ids), or one case by its tracking code."""
+
+    user_id: int | None = None
+    party_ids: dict[str, frozenset[int]] = field(default_factory=dict)
+    tracking_code: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    case_id: int
+    reference: str
+    tracking_code: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A case in a list (portal or back office)."""
+
+    id: int
+    reference: str
+    title: str
+    type_name: str
+    status_name: str
+    public_status: str
+    next_step: str
+    waiting_for: str
+    department: str
+    assignee: str
+    party_label: str
+    channel: str
+    submitted_at: datetime
+    deadline: date | None
+    is_open: bool
+    overdue: bool
+    deadline_near: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    items: tuple[CaseRow, ...]
+    next_cursor: str | None
