@@ -69,3 +69,49 @@ class SessionEnd(models.TextChoices):
     IDLE = "idle", _("inactive too long")
     ABSOLUTE = "absolute", _("maximum session length reached")
     STEP_UP = "step_up", _("logged in again with a stronger method")
+
+
+# --- Acting on behalf of someone else, and counter mode ------------------------------
+
+# Session keys: on whose behalf a resident acts, and the counter visit a clerk runs.
+SESSION_ACTING = "loket.acting_party"  # {"kind", "id", "via", "mandate_id"}
+SESSION_COUNTER = "loket.counter_visit"  # id of the open CounterVisit
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("person")
+    COMPANY = "company", _("company")
+    ASSOCIATION = "association", _("association")
+
+
+class ActingVia(models.TextChoices):
+    """Why someone may act for a party."""
+
+    SELF = "self", _("yourself")
+    MANDATE = "mandate", _("mandate")
+    PARENT = "parent", _("parent")
+    REPRESENTATIVE = "representative", _("representative")
+    COUNTER = "counter", _("at the counter")
+
+
+class MandateStatus(models.TextChoices):
+    PLANNED = "planned", _("not started yet")
+    ACTIVE = "active", _("valid")
+    EXPIRED = "expired", _("expired")
+    REVOKED = "revoked", _("revoked")
+
+
+# Counter mode: this many wrong identity card numbers for one resident within the
+# window lock that resident's counter check until the window has passed.
+COUNTER_MAX_FAILURES = 5
+COUNTER_FAILURE_WINDOW_MINUTES = 15
+
+# Kinds of audit line this module writes about acting on behalf (``changes["event"]``).
+EVENT_MANDATE_GRANTED = "mandate_granted"
+EVENT_MANDATE_REVOKED = "mandate_revoked"
+EVENT_ACTING_STARTED = "acting_started"
+EVENT_ACTING_ENDED = "acting_ended"
+EVENT_ACTING_REFUSED = "acting_refused"
+EVENT_COUNTER_STARTED = "counter_visit_started"
+EVENT_COUNTER_ENDED = "counter_visit_ended"
+EVENT_COUNTER_REFUSED = "counter_check_failed"

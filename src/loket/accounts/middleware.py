@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from loket.accounts.constants import SESSION_LOGIN, SessionEnd
+from loket.accounts.constants import SESSION_ACTING, SESSION_LOGIN, SessionEnd
 from loket.accounts.permissions import may_enter_staff_area, resident_login_of
-from loket.accounts.services import login_session_end
+from loket.accounts.selectors import resident_account_get
+from loket.accounts.services import acting_party_revalidate, login_session_end
 
 # The last-seen time is written at most this often (seconds), not on every request.
 TOUCH_EVERY = 60
@@ -58,7 +59,33 @@ class ResidentSessionMiddleware:
                 request.session[SESSION_LOGIN] = {**login, "last_seen": now}
             if request.path_info.startswith(STAFF_PREFIXES) and not may_enter_staff_area(request):
                 return render(request, "accounts/staff_area_refused.html", status=403)
+            if request.session.get(SESSION_ACTING):
+                _recheck_acting(request)
         return _allow_forms_to_reach_the_provider(self.get_response(request))
+
+
+def _recheck_acting(request: HttpRequest) -> None:
+    """Acting on someone's behalf is checked again on every request: a mandate revoked
+    or expired meanwhile sends the resident back to acting for themselves."""
+    account = resident_account_get(user=request.user)  # type: ignore[arg-type]
+    if account is None or account.person_id is None:
+        request.session.pop(SESSION_ACTING, None)
+        return
+    party = acting_party_revalidate(
+        user=request.user,  # type: ignore[arg-type]
+        person_id=account.person_id,
+        session=request.session,
+    )
+    if party is None:
+        messages.warning(
+            request,
+            _(
+                "The mandate under which you acted for someone else was revoked or has "
+                "expired. You now act for yourself again."
+            ),
+        )
+    else:
+        request._loket_acting_party = party  # type: ignore[attr-defined]
 
 
 def _allow_forms_to_reach_the_provider(response: HttpResponse) -> HttpResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from loket.people.types import PersonSummary
 
@@ -72,3 +72,104 @@ class AccessLogLine:
 class AccessLogPage:
     items: tuple[AccessLogLine, ...]
     next_cursor: str | None
+
+
+# --- Acting on behalf ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """On whose behalf a request acts: a person, a company or an association, and why
+    the actor may (``via``: self, mandate, parent, representative, counter).
+
+    ``services`` is None when every service is allowed, else the slugs of services or
+    categories a mandate covers. ``actor_person_id`` is the resident who acts (None for
+    a clerk at the counter).
+    """
+
+    kind: str
+    id: int
+    label: str
+    via: str
+    actor_person_id: int | None = None
+    mandate_id: int | None = None
+    services: tuple[str, ...] | None = None
+
+    @property
+    def person_id(self) -> int | None:
+        """The represented resident (for audit lines and a case's party), if a person."""
+        return self.id if self.kind == "person" else None
+
+    @property
+    def is_self(self) -> bool:
+        return self.via == "self"
+
+    def covers(self, *slugs: str) -> bool:
+        """Whether acting for this party is allowed for a service: pass the service's
+        slug and its category slugs; any of them listed in the mandate is enough."""
+        return self.services is None or any(slug in self.services for slug in slugs)
+
+    @property
+    def key(self) -> str:
+        """Identifies a choice on the "act on behalf of" page."""
+        return f"{self.via}:{self.kind}:{self.id}:{self.mandate_id or 0}"
+
+
+@dataclass(frozen=True, slots=True)
+class MandateSummary:
+    id: int
+    grantor_id: int
+    grantor_name: str
+    mandatary_id: int
+    mandatary_name: str
+    all_services: bool
+    services: tuple[str, ...]
+    valid_from: date
+    valid_until: date | None
+    created_at: datetime
+    revoked_at: datetime | None
+    status: str
+    status_label: str
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def can_be_revoked(self) -> bool:
+        return self.revoked_at is None and self.status != "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class MandatePage:
+    items: tuple[MandateSummary, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OnBehalfLine:
+    """One thing done on someone's behalf: by whom, for whom, what and how."""
+
+    at: datetime
+    who: str
+    for_whom: str
+    what: str
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
+class OnBehalfPage:
+    items: tuple[OnBehalfLine, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CounterVisitSummary:
+    id: int
+    clerk_id: int
+    person_id: int
+    person_name: str
+    department_name: str
+    purpose: str
+    started_at: datetime
+    ended_at: datetime | None
