@@ -36,6 +36,11 @@ def has_permission(user: Any, permission: str, *, department_id: int | None = No
     return staff_has_permission(user=user, permission=permission, department_id=department_id)
 
 
+def staff_actor(request: HttpRequest) -> Any:
+    """The staff member behind a request that passed ``permission_required``."""
+    return request.user
+
+
 def can_view_audit_log(user: Any) -> bool:
     """The audit log names residents: only ``audit.view`` reads it on the overview."""
     return has_permission(user, Permission.AUDIT_VIEW)

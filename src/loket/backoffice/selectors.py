@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from django.utils import timezone
 
 from loket.backoffice.permissions import can_view_audit_log
 from loket.core.selectors import (
@@ -14,7 +17,9 @@ from loket.core.selectors import (
     worker_list_alive,
 )
 from loket.core.types import WorkerInfo
-from loket.people.selectors import person_count
+from loket.people.constants import HouseholdRelation
+from loket.people.selectors import household_members, person_count, person_get
+from loket.people.types import PersonSummary
 
 AUDIT_LINES_ON_OVERVIEW = 10
 
@@ -73,4 +78,60 @@ def work_overview_for_staff(*, user: Any) -> WorkOverview:
         audit_events=(
             tuple(audit_events_recent(limit=AUDIT_LINES_ON_OVERVIEW)) if audit_visible else ()
         ),
+    )
+
+
+# --- Residents -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdLine:
+    name: str
+    relation: str
+    age: int | None
+
+
+@dataclass(frozen=True)
+class ResidentFile:
+    """The minimal file a staff member sees after saying why they open it."""
+
+    person: PersonSummary
+    age: int | None
+    relation: str
+    household: tuple[HouseholdLine, ...]
+
+
+def age_on(birth_date: date | None, day: date) -> int | None:
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _relation(code: str) -> str:
+    return str(HouseholdRelation(code).label) if code in HouseholdRelation.values else ""
+
+
+def resident_file(*, person_id: int) -> ResidentFile | None:
+    """A resident's name, masked national number, age, address and household (two
+    queries). Callers record the view first (``person_view_record``)."""
+    person = person_get(person_id=person_id)
+    if person is None:
+        return None
+    today = timezone.localdate()
+    household: tuple[HouseholdLine, ...] = ()
+    if person.household_id is not None:
+        household = tuple(
+            HouseholdLine(
+                name=member.full_name,
+                relation=_relation(member.household_relation),
+                age=age_on(member.birth_date, today),
+            )
+            for member in household_members(household_id=person.household_id)
+            if member.id != person.id
+        )
+    return ResidentFile(
+        person=person,
+        age=age_on(person.birth_date, today),
+        relation=_relation(person.household_relation),
+        household=household,
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from loket.core.constants import Permission
@@ -21,7 +24,13 @@ from loket.core.models import (
     User,
     WorkerHeartbeat,
 )
-from loket.core.types import ComponentHealth, WorkerInfo
+from loket.core.types import (
+    ComponentHealth,
+    StaffMemberInfo,
+    StaffMembershipInfo,
+    StaffPage,
+    WorkerInfo,
+)
 
 WORKER_STALE_AFTER = timedelta(seconds=90)
 HEALTH_WAITING_CAP = 1000
@@ -128,6 +137,84 @@ def staff_permissions(*, user: Any) -> frozenset[str]:
     if user.is_superuser:
         return frozenset(Permission.values)
     return frozenset(_permission_departments(user))
+
+
+def _staff_info(user: User) -> StaffMemberInfo:
+    return StaffMemberInfo(
+        id=user.pk,
+        username=user.get_username(),
+        full_name=user.get_full_name() or user.get_username(),
+        email=user.email,
+        is_active=user.is_active,
+        is_superuser=user.is_superuser,
+        memberships=tuple(
+            StaffMembershipInfo(
+                id=m.pk,
+                department_id=m.department_id,
+                department=m.department.name,
+                organisation=m.department.organisation.name,
+                role_slug=m.role.slug,
+                role=m.role.name,
+            )
+            for m in user.memberships.all()
+        ),
+    )
+
+
+def _staff_queryset() -> QuerySet[User]:
+    memberships = DepartmentMembership.objects.select_related(
+        "department__organisation", "role"
+    ).order_by("department__organisation__name", "department__name", "role__name")
+    return User.objects.filter(is_staff=True).prefetch_related(
+        Prefetch("memberships", queryset=memberships)
+    )
+
+
+def _staff_cursor(user: User) -> str:
+    raw = json.dumps([user.last_name, user.first_name, user.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _staff_uncursor(cursor: str) -> tuple[str, str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        last_name, first_name, pk = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise ValueError("not a cursor of this list") from error
+    if not (isinstance(last_name, str) and isinstance(first_name, str) and isinstance(pk, int)):
+        raise ValueError("not a cursor of this list")
+    return last_name, first_name, pk
+
+
+def staff_list(*, query: str = "", after: str | None = None, limit: int = 25) -> StaffPage:
+    """Staff members (``is_staff``) with their roles per department, by last name, first
+    name; keyset-paginated (two queries a page). Raises ``ValueError`` for a cursor that
+    this function did not make."""
+    limit = max(1, min(limit, 100))
+    users = _staff_queryset()
+    query = query.strip()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    if after:
+        last_name, first_name, pk = _staff_uncursor(after)
+        users = users.filter(last_name__gte=last_name).filter(
+            Q(last_name__gt=last_name)
+            | Q(last_name=last_name, first_name__gt=first_name)
+            | Q(last_name=last_name, first_name=first_name, pk__gt=pk)
+        )
+    rows = list(users.order_by("last_name", "first_name", "id")[: limit + 1])
+    next_cursor = _staff_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return StaffPage(items=tuple(_staff_info(u) for u in rows[:limit]), next_cursor=next_cursor)
+
+
+def staff_get(*, user_id: int) -> StaffMemberInfo | None:
+    """One staff member with their roles (two queries), or None."""
+    user = _staff_queryset().filter(pk=user_id).first()
+    return _staff_info(user) if user is not None else None
 
 
 def role_list() -> QuerySet[Role]:

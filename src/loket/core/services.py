@@ -129,14 +129,17 @@ def _require_staff_manager(actor: User) -> None:
 
 @transaction.atomic
 def membership_add(
-    *, actor: User, user: User, department: Department, role: Role | str
+    *, actor: User, user_id: int, department_id: int, role: Role | str
 ) -> DepartmentMembership:
     """An administrator (``staff.manage``) gives a staff member a role in a department.
 
     Refuses a role the member already has there, and accounts that cannot log in."""
     _require_staff_manager(actor)
     role = _role(role)
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update().filter(pk=user_id, is_staff=True).first()
+    department = Department.objects.filter(pk=department_id).first()
+    if user is None or department is None:
+        raise DomainError("Deze medewerker of dienst bestaat niet (meer).")
     if not user.is_active:
         raise DomainError(f"Het account {user.get_username()} is geblokkeerd.")
     if DepartmentMembership.objects.filter(user=user, department=department, role=role).exists():

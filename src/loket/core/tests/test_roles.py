@@ -105,7 +105,7 @@ def test_administrator_adds_and_removes_a_membership_with_audit_lines():
     colleague = StaffFactory()
     department = DepartmentFactory()
     membership = membership_add(
-        actor=admin, user=colleague, department=department, role=RoleSlug.SOCIAL_WORKER
+        actor=admin, user_id=colleague.pk, department_id=department.pk, role=RoleSlug.SOCIAL_WORKER
     )
     assert staff_has_permission(user=colleague, permission=Permission.SOCIAL_FILE_VIEW)
     assert AuditEvent.objects.filter(
@@ -113,7 +113,10 @@ def test_administrator_adds_and_removes_a_membership_with_audit_lines():
     ).exists()
     with pytest.raises(DomainError, match="heeft de rol"):
         membership_add(
-            actor=admin, user=colleague, department=department, role=RoleSlug.SOCIAL_WORKER
+            actor=admin,
+            user_id=colleague.pk,
+            department_id=department.pk,
+            role=RoleSlug.SOCIAL_WORKER,
         )
     membership_remove(actor=admin, membership_id=membership.pk)
     assert not DepartmentMembership.objects.filter(pk=membership.pk).exists()
@@ -133,8 +136,8 @@ def test_refused_membership_changes_leave_nothing_changed():
     with pytest.raises(PermissionDenied):
         membership_add(
             actor=handler.user,
-            user=colleague,
-            department=handler.department,
+            user_id=colleague.pk,
+            department_id=handler.department_id,
             role=RoleSlug.ADMINISTRATOR,
         )
     with pytest.raises(PermissionDenied):
@@ -142,8 +145,8 @@ def test_refused_membership_changes_leave_nothing_changed():
     with pytest.raises(DomainError, match="Onbekende rol"):
         membership_add(
             actor=MembershipFactory(role=RoleSlug.ADMINISTRATOR).user,
-            user=colleague,
-            department=handler.department,
+            user_id=colleague.pk,
+            department_id=handler.department_id,
             role="astronaut",
         )
     assert DepartmentMembership.objects.count() == memberships + 1  # the new administrator
