@@ -3,6 +3,7 @@ with roles, and residents with an account."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,7 +78,15 @@ def make_resident(
 def log_in_resident(client: Any, user: Any, level: int = 450) -> None:
     client.force_login(user)
     session = client.session
-    session[SESSION_LOGIN] = {"dialect": "fas", "level": level, "acr": "", "sid": ""}
+    now = time.time()
+    session[SESSION_LOGIN] = {
+        "dialect": "fas",
+        "level": level,
+        "acr": "",
+        "sid": "",
+        "started_at": now,
+        "last_seen": now,
+    }
     session.save()
 
 
