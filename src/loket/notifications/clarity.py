@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 
+import pyphen
 import textstat
 
 from loket.notifications.rendering import PLACEHOLDER
@@ -69,6 +70,27 @@ _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
+_NO_DICTIONARY: set[str] = set()  # languages whose textstat dictionary is missing
+
+
+def _reading_ease(plain: str, words: list[str], sentences: int, language: str) -> float:
+    if language not in _NO_DICTIONARY:
+        try:
+            return float(textstat.flesch_reading_ease(plain))
+        except LookupError:
+            # English syllables come from a pronouncing dictionary that may not be
+            # installed; then they are counted by hyphenation (never an error for staff).
+            _NO_DICTIONARY.add(language)
+    return _flesch_by_hyphenation(words, sentences, language)
+
+
+def _flesch_by_hyphenation(words: list[str], sentences: int, language: str) -> float:
+    """Flesch reading ease (English formula) with syllables counted by pyphen."""
+    dictionary = pyphen.Pyphen(lang=_TEXTSTAT_LANG.get(language, "nl"))
+    syllables = sum(max(1, len(dictionary.positions(word)) + 1) for word in words)
+    return 206.835 - 1.015 * (len(words) / sentences) - 84.6 * (syllables / len(words))
+
+
 def clarity_check(text: str, *, language: str = "nl") -> ClarityReport:
     """Readability of ``text`` (placeholders count as one short word)."""
     plain = PLACEHOLDER.sub("Jan", text).strip()
@@ -79,7 +101,7 @@ def clarity_check(text: str, *, language: str = "nl") -> ClarityReport:
     if words:
         with _lock:
             textstat.set_lang(_TEXTSTAT_LANG.get(language, "nl"))
-            score = float(textstat.flesch_reading_ease(plain))
+            score = _reading_ease(plain, words, max(1, len(sentences)), language)
     lowered = f" {plain.lower()} "
     hits = tuple(
         JargonHit(word=word, alternative=alternative)

@@ -120,6 +120,8 @@ class ContactPoint(models.Model):
     code_hash = models.CharField(max_length=128, blank=True, default="")
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
+    # When the last code was sent: a new one only after a cool-down (no text bombing).
+    code_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -137,11 +139,16 @@ class ContactPoint(models.Model):
 
 class Preference(models.Model):
     """How a resident wants to hear from the municipality. Language and "paper only"
-    come from the person; these are the rest."""
+    default to what the register says of the person; a resident's own choice here
+    takes precedence (blank / null: follow the register)."""
 
     person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="+")
     use_email = models.BooleanField(_("e-mail"), default=True)
     use_sms = models.BooleanField(_("text messages"), default=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=LANGUAGE_CHOICES, blank=True, default=""
+    )
+    paper_only = models.BooleanField(_("paper only"), null=True, blank=True, default=None)
     quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
 

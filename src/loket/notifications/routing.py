@@ -37,6 +37,9 @@ class Recipient:
     use_sms: bool = True
     quiet_start: time | None = None
     quiet_end: time | None = None
+    # The resident's own choice on the preferences page; empty / None: the register's.
+    language: str = ""
+    paper_only: bool | None = None
 
 
 @dataclass(slots=True)
@@ -110,12 +113,16 @@ def plan(
 ) -> Planned:
     """The one outward message (or inbox-only entry) for ``person``.
 
-    Paper-only residents get a letter; others the first channel they allow for which
-    they have a verified address and the event has a template (e-mail, then SMS);
-    failing that a letter when the event has one, else only the portal inbox. A text
+    Paper-only residents (their own choice, else the register's) get a letter; others
+    the first channel they allow for which they have a verified address and the event
+    has a template (e-mail, then SMS); failing that a letter when the event has one,
+    else only the portal inbox. A text
     that cannot be rendered parks the message with the reason.
     """
-    language = person.language if person.language in LANGUAGES else FALLBACK_LANGUAGE
+    language = recipient.language or person.language
+    if language not in LANGUAGES:
+        language = FALLBACK_LANGUAGE
+    paper_only = person.prefers_paper if recipient.paper_only is None else recipient.paper_only
     full = {
         **context,
         "first_name": person.first_name,
@@ -126,7 +133,7 @@ def plan(
 
     channel = ""
     address = ""
-    if person.prefers_paper and _pick(templates, Channel.LETTER, language):
+    if paper_only and _pick(templates, Channel.LETTER, language):
         channel = Channel.LETTER
     else:
         if recipient.use_email and recipient.email and _pick(templates, Channel.EMAIL, language):

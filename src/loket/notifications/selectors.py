@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from loket.core.services import DomainError
 from loket.notifications.constants import (
@@ -31,6 +32,7 @@ from loket.notifications.models import (
     Message,
     MessageTemplate,
     Preference,
+    Topic,
     TopicSubscription,
 )
 from loket.notifications.routing import Recipient, TemplateText
@@ -67,6 +69,8 @@ def recipients_for(*, person_ids: Sequence[int]) -> dict[int, Recipient]:
             use_sms=preference.use_sms if preference else True,
             quiet_start=preference.quiet_start if preference else None,
             quiet_end=preference.quiet_end if preference else None,
+            language=preference.language if preference else "",
+            paper_only=preference.paper_only if preference else None,
         )
     return result
 
@@ -101,7 +105,7 @@ def _selection_filter(kind: str, value: str) -> Q:
     if kind == SelectionKind.AGE:
         ages = _age_band(value)
         if ages is None:
-            raise DomainError("Write an age group as 65-79 or 80-.")
+            raise DomainError(_("Write an age group as 65-79 or 80-."))
         low, high = ages
         today = timezone.localdate()
         band = Q(birth_date__lte=_years_before(today, low))
@@ -111,7 +115,7 @@ def _selection_filter(kind: str, value: str) -> Q:
     if kind == SelectionKind.TOPIC:
         ids = TopicSubscription.objects.filter(topic__key=value.strip()).values("person_id")
         return Q(pk__in=ids)
-    raise DomainError(f"Unknown selection {kind!r}.")
+    raise DomainError(_("Unknown selection %(kind)r.") % {"kind": kind})
 
 
 def fanout_selection_check(*, kind: str, value: str) -> None:
@@ -119,9 +123,9 @@ def fanout_selection_check(*, kind: str, value: str) -> None:
     if kind in (SelectionKind.STREET, SelectionKind.POSTCODE, SelectionKind.TOPIC) and not (
         value.strip()
     ):
-        raise DomainError("Say which street, postcode or topic.")
+        raise DomainError(_("Say which street, postcode or topic."))
     if kind == SelectionKind.AGE and _age_band(value) is None:
-        raise DomainError("Write an age group as 65-79 or 80-.")
+        raise DomainError(_("Write an age group as 65-79 or 80-."))
 
 
 MAX_AGE = 130  # older than anyone alive; also keeps the birth-date bounds in range
@@ -265,6 +269,60 @@ def message_log(*, message_id: int) -> list[tuple[datetime, str, int, str]]:
 
 def inbox_list_for_person(*, person_id: int, limit: int = 50) -> list[InboxMessage]:
     return list(InboxMessage.objects.filter(person_id=person_id).order_by("-created_at")[:limit])
+
+
+INBOX_PAGE_SIZE = 20
+
+
+def inbox_page_for_person(
+    *, person_id: int, after: str | None = None, limit: int = INBOX_PAGE_SIZE
+) -> tuple[list[InboxMessage], str | None]:
+    """One page of the resident's inbox, newest first (keyset on created_at, id), and
+    the cursor of the next page. The text itself is left out: the list shows subjects."""
+    messages = InboxMessage.objects.filter(person_id=person_id)
+    position = _decode(after) if after else None
+    if position is not None:
+        moment, pk = position
+        messages = messages.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+    page = list(
+        messages.order_by("-created_at", "-id").only(
+            "pk", "person_id", "subject", "event_key", "created_at", "read_at"
+        )[: limit + 1]
+    )
+    next_cursor = None
+    if len(page) > limit:
+        page = page[:limit]
+        next_cursor = _encode(page[-1].created_at, page[-1].pk)
+    return page, next_cursor
+
+
+def inbox_message_get(*, person_id: int, inbox_message_id: int) -> InboxMessage | None:
+    """One message of the resident's own inbox; None for anybody else's."""
+    return InboxMessage.objects.filter(pk=inbox_message_id, person_id=person_id).first()
+
+
+def contact_points_for_person(*, person_id: int) -> list[ContactPoint]:
+    return list(
+        ContactPoint.objects.filter(person_id=person_id).order_by("kind", "created_at", "id")
+    )
+
+
+def contact_point_get(*, person_id: int, contact_point_id: int) -> ContactPoint | None:
+    return ContactPoint.objects.filter(pk=contact_point_id, person_id=person_id).first()
+
+
+def preference_get(*, person_id: int) -> Preference | None:
+    return Preference.objects.filter(person_id=person_id).first()
+
+
+def topics_list() -> list[Topic]:
+    return list(Topic.objects.order_by("name", "id"))
+
+
+def topic_keys_for_person(*, person_id: int) -> set[str]:
+    return set(
+        TopicSubscription.objects.filter(person_id=person_id).values_list("topic__key", flat=True)
+    )
 
 
 def inbox_unread_count(*, person_id: int) -> int:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from loket.core.constants import AuditAction
 from loket.core.services import DomainError, audit_record
@@ -28,6 +29,7 @@ from loket.notifications import selectors
 from loket.notifications.constants import (
     CLAIM_LEASE,
     DELIVERY_BATCH,
+    LANGUAGES,
     QUEUE_BATCH,
     RETRY_FIRST_DELAY,
     RETRY_MAX_DELAY,
@@ -50,6 +52,8 @@ from loket.notifications.models import (
     MessageTemplate,
     NotificationEvent,
     Preference,
+    Topic,
+    TopicSubscription,
 )
 from loket.notifications.providers import registry
 from loket.notifications.providers.base import OutgoingEmail, OutgoingSms
@@ -122,10 +126,10 @@ def notify(
         return _existing_result(idempotency_key)
     notification_event = NotificationEvent.objects.filter(key=event).first()
     if notification_event is None:
-        raise DomainError(f"Unknown notification event {event!r}.")
+        raise DomainError(_("Unknown notification event %(event)r.") % {"event": event})
     person = person_get(person_id=person_id)
     if person is None:
-        raise DomainError(f"No person {person_id}.")
+        raise DomainError(_("No person %(id)s.") % {"id": person_id})
     if person.is_deceased:  # the register knows: nothing is sent to the deceased
         logger.info("notify(%s) skipped for deceased person %s", event, person_id)
         return NotifyResult(
@@ -378,6 +382,7 @@ def _claim(message_ids: Sequence[int], now: datetime) -> list[Message]:
             status=MessageStatus.SENDING,
             claimed_until=now + CLAIM_LEASE,
             attempts=F("attempts") + 1,
+            provider="",  # set to the gateway about to be called, before the call
         )
         return list(Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).order_by("pk"))
 
@@ -484,6 +489,11 @@ def _send_sms(message: Message) -> SendOutcome:
     # Failover: the next gateway only when this one certainly did not take the text
     # (no connection, 401/429/5xx). A timeout is ambiguous: no failover (ADR 0005).
     for provider in providers:
+        # Written (and committed) before the call: if this worker dies during it, the
+        # sweep pins the message to this gateway, which may have the text already.
+        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+            provider=provider.name
+        )
         outcome = provider.send(sms)
         if outcome.ambiguous:
             reasons.append(f"{provider.name}: {outcome.reason}")
@@ -622,6 +632,14 @@ def messages_sweep(*, now: datetime | None = None) -> int:
             )[:SWEEP_LIMIT]
         )
         if expired:
+            # A text whose worker died while calling a gateway may be at that gateway:
+            # the retry goes there only, with the same key (as after a timeout).
+            Message.objects.filter(
+                pk__in=expired,
+                status=MessageStatus.SENDING,
+                channel=Channel.SMS,
+                pinned_provider="",
+            ).exclude(provider="").update(pinned_provider=F("provider"))
             Message.objects.filter(pk__in=expired, status=MessageStatus.SENDING).update(
                 status=MessageStatus.QUEUED, claimed_until=None
             )
@@ -665,22 +683,43 @@ CALLBACK_STATUSES = {
 
 
 def message_record_delivery_status(
-    *, provider_message_id: str, status: str, detail: str = "", now: datetime | None = None
+    *,
+    provider_message_id: str,
+    status: str,
+    provider: str = "",
+    detail: str = "",
+    now: datetime | None = None,
 ) -> bool:
-    """A provider reports what became of a message. False when it is not ours."""
+    """A provider reports what became of a message. False when it is not ours.
+
+    A report is matched by (provider, provider's message id): two gateways may well
+    hand out the same id. Without ``provider`` (a report to the old callback address)
+    it is matched only when exactly one message has that id. A bounce that comes after
+    "delivered" (a late bounce) still moves the message to bounced, so that staff see
+    it among the failures."""
     new_status = CALLBACK_STATUSES.get(status)
     if new_status is None or not provider_message_id:
-        raise DomainError(f"Unknown delivery status {status!r}.")
+        raise DomainError(_("Unknown delivery status %(status)r.") % {"status": status})
     now = now or timezone.now()
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .filter(provider_message_id=provider_message_id)
-            .first()
+        candidates = Message.objects.select_for_update().filter(
+            provider_message_id=provider_message_id
         )
-        if message is None:
+        if provider:
+            candidates = candidates.filter(provider=provider)
+        found = list(candidates.order_by("pk")[:2])
+        if len(found) != 1:
+            if found:
+                logger.warning(
+                    "delivery report for provider id %s matches several messages; ignored",
+                    provider_message_id,
+                )
             return False
-        if message.status not in (MessageStatus.SENT, MessageStatus.SENDING):
+        message = found[0]
+        late_bounce = (
+            message.status == MessageStatus.DELIVERED and new_status == MessageStatus.BOUNCED
+        )
+        if message.status not in (MessageStatus.SENT, MessageStatus.SENDING) and not late_bounce:
             return True  # already final (a repeated callback): nothing to change
         message.status = new_status
         message.finished_at = now
@@ -689,7 +728,10 @@ def message_record_delivery_status(
             message.delivered_at = now
             fields.append("delivered_at")
         else:
-            message.reason = (detail or f"provider reported {status}")[:500]
+            reason = detail or f"provider reported {status}"
+            if late_bounce:
+                reason = f"bounced after it was reported delivered: {reason}"
+            message.reason = reason[:500]
             fields.append("reason")
         message.save(update_fields=fields)
         MessageEvent.objects.create(
@@ -711,37 +753,88 @@ def callback_signature(*, secret: str, timestamp: str, body: bytes) -> str:
 
 CODE_VALID_FOR = timedelta(minutes=15)
 CODE_MAX_ATTEMPTS = 5
+# A new code for the same address only after this long (no flood of texts or e-mails).
+CODE_RESEND_AFTER = timedelta(seconds=60)
+MAX_CONTACT_POINTS = 10  # per resident and kind
+
+
+class CodeCoolDown(DomainError):
+    """A new code was asked for too soon after the last one."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(
+            _("A code was sent less than a minute ago. Wait %(seconds)s seconds and try again.")
+            % {"seconds": seconds}
+        )
 
 
 def _hash_code(contact: ContactPoint, code: str) -> str:
     return hashlib.sha256(f"{contact.pk}:{contact.value}:{code}".encode()).hexdigest()
 
 
-def contact_point_add(*, person_id: int, kind: str, value: str) -> tuple[ContactPoint, str]:
-    """Record an e-mail address or mobile number and make a verification code for it.
-    Returns the contact point and the code (to be sent to that address only)."""
+def contact_point_normalise(*, kind: str, value: str) -> str:
+    """The address or number as stored (lower-case e-mail, E.164 number); raises a
+    DomainError with a clear message when it is not a valid one."""
     value = value.strip()
     if kind == ContactKind.PHONE:
         value = normalise_phone(value)
-        problem = phone_problem(value)
+        if phone_problem(value):
+            raise DomainError(
+                _(
+                    "This is not a valid mobile number. "
+                    "Write it as 0470 12 34 56 or +32 470 12 34 56."
+                )
+            )
     elif kind == ContactKind.EMAIL:
         value = value.lower()
-        problem = email_problem(value)
+        if email_problem(value) or len(value) > 254:
+            raise DomainError(_("This is not a valid e-mail address. Write it as name@example.be."))
     else:
-        raise DomainError(f"Unknown kind of contact point {kind!r}.")
-    if problem:
-        raise DomainError(problem)
+        raise DomainError(_("Unknown kind of contact point %(kind)r.") % {"kind": kind})
+    return value
+
+
+def _new_code(contact: ContactPoint, now: datetime) -> str:
+    """A fresh code on a locked contact point (saved by the caller)."""
     code = f"{secrets.randbelow(1_000_000):06d}"
+    contact.code_hash = _hash_code(contact, code)
+    contact.code_expires_at = now + CODE_VALID_FOR
+    contact.code_attempts = 0
+    return code
+
+
+def _cool_down_left(contact: ContactPoint, now: datetime) -> int:
+    if contact.code_sent_at is None:
+        return 0
+    left = (contact.code_sent_at + CODE_RESEND_AFTER - now).total_seconds()
+    return max(0, int(left + 0.999))
+
+
+def contact_point_add(*, person_id: int, kind: str, value: str) -> tuple[ContactPoint, str]:
+    """Record an e-mail address or mobile number and make a verification code for it.
+    Returns the contact point and the code (to be sent to that address only)."""
+    value = contact_point_normalise(kind=kind, value=value)
+    now = timezone.now()
     with transaction.atomic():
-        contact, _ = ContactPoint.objects.get_or_create(person_id=person_id, kind=kind, value=value)
+        contact, created = ContactPoint.objects.get_or_create(
+            person_id=person_id, kind=kind, value=value
+        )
         contact = ContactPoint.objects.select_for_update().get(pk=contact.pk)
-        contact.code_hash = _hash_code(contact, code)
-        contact.code_expires_at = timezone.now() + CODE_VALID_FOR
-        contact.code_attempts = 0
+        if contact.verified_at is not None:
+            raise DomainError(_("You have already confirmed this address or number."))
+        if created and (
+            ContactPoint.objects.filter(person_id=person_id, kind=kind).count() > MAX_CONTACT_POINTS
+        ):
+            raise DomainError(_("You have too many addresses of this kind. Remove one first."))
+        left = _cool_down_left(contact, now)
+        if left:
+            raise CodeCoolDown(left)
+        code = _new_code(contact, now)
         contact.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
         audit_record(
             actor=None,
-            action=AuditAction.UPDATE,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
             target=contact,
             subject_person_id=person_id,
             reason="contact point added, waiting for verification",
@@ -749,24 +842,49 @@ def contact_point_add(*, person_id: int, kind: str, value: str) -> tuple[Contact
     return contact, code
 
 
+def contact_point_resend_code(*, person_id: int, contact_point_id: int) -> NotifyResult:
+    """A new code for an unverified contact point of this resident, sent to it; at most
+    one per CODE_RESEND_AFTER (CodeCoolDown otherwise)."""
+    now = timezone.now()
+    with transaction.atomic():
+        contact = (
+            ContactPoint.objects.select_for_update()
+            .filter(pk=contact_point_id, person_id=person_id)
+            .first()
+        )
+        if contact is None:
+            raise DomainError(_("This address or number is not yours or no longer exists."))
+        if contact.verified_at is not None:
+            raise DomainError(_("You have already confirmed this address or number."))
+        left = _cool_down_left(contact, now)
+        if left:
+            raise CodeCoolDown(left)
+        code = _new_code(contact, now)
+        contact.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
+        return contact_point_send_code(contact_point_id=contact.pk, code=code)
+
+
 def contact_point_send_code(*, contact_point_id: int, code: str) -> NotifyResult:
     """Send the verification code to the (unverified) address itself."""
     contact = ContactPoint.objects.get(pk=contact_point_id)
     person = person_get(person_id=contact.person_id)
     if person is None:
-        raise DomainError("No such person.")
+        raise DomainError(_("No such person."))
     channel = Channel.EMAIL if contact.kind == ContactKind.EMAIL else Channel.SMS
     event = NotificationEvent.objects.filter(key="verification-code").first()
     if event is None:
-        raise DomainError("The event verification-code has no templates yet.")
+        raise DomainError(_("The event verification-code has no templates yet."))
     templates = {
         key: text
         for key, text in selectors.templates_for_event(event_id=event.pk).items()
         if key[0] == channel
     }
+    chosen = selectors.recipients_for(person_ids=[person.id]).get(person.id, Recipient())
     recipient = Recipient(
         email=contact.value if channel == Channel.EMAIL else "",
         phone=contact.value if channel == Channel.SMS else "",
+        language=chosen.language,
+        paper_only=False,  # the code goes to this address, whatever else is preferred
     )
     now = timezone.now()
     planned = plan(
@@ -781,6 +899,7 @@ def contact_point_send_code(*, contact_point_id: int, code: str) -> NotifyResult
     planned.inbox = None  # a code never lands in the inbox
     key = f"verify:{contact.pk}:{contact.code_hash[:16]}"
     with transaction.atomic():
+        ContactPoint.objects.filter(pk=contact.pk).update(code_sent_at=now)
         (message,) = _store(
             [(person.id, key, planned)], event_key=event.key, urgent=True, now=now, fanout=None
         )
@@ -791,19 +910,33 @@ def contact_point_send_code(*, contact_point_id: int, code: str) -> NotifyResult
     )
 
 
-def contact_point_verify(*, contact_point_id: int, code: str) -> bool:
-    """Check a code; a right one marks the address verified (and usable)."""
+class CodeExpired(DomainError):
+    """The code is too old, was tried too often, or there is none: ask a new one."""
+
+
+def contact_point_verify(*, contact_point_id: int, code: str, person_id: int | None = None) -> bool:
+    """Check a code; a right one marks the address verified (and usable). False for a
+    wrong code; CodeExpired when no code can be accepted any more. With ``person_id``
+    the contact point must be that resident's."""
     with transaction.atomic():
-        contact = ContactPoint.objects.select_for_update().get(pk=contact_point_id)
+        contact = (
+            ContactPoint.objects.select_for_update()
+            .filter(pk=contact_point_id)
+            .filter(**({"person_id": person_id} if person_id is not None else {}))
+            .first()
+        )
+        if contact is None:
+            raise DomainError(_("This address or number is not yours or no longer exists."))
         if contact.verified_at is not None:
             return True
+        if contact.code_attempts >= CODE_MAX_ATTEMPTS:
+            raise CodeExpired(_("You entered a wrong code too often. Ask for a new code."))
         if (
             not contact.code_hash
-            or contact.code_attempts >= CODE_MAX_ATTEMPTS
             or contact.code_expires_at is None
             or contact.code_expires_at < timezone.now()
         ):
-            raise DomainError("This code has expired. Ask for a new one.")
+            raise CodeExpired(_("This code has expired. Ask for a new one."))
         if not hmac.compare_digest(contact.code_hash, _hash_code(contact, code.strip())):
             contact.code_attempts = F("code_attempts") + 1
             contact.save(update_fields=["code_attempts"])
@@ -821,6 +954,27 @@ def contact_point_verify(*, contact_point_id: int, code: str) -> bool:
     return True
 
 
+def contact_point_remove(*, person_id: int, contact_point_id: int) -> None:
+    """The resident removes one of their addresses or numbers; from now on nothing is
+    sent to it."""
+    with transaction.atomic():
+        contact = (
+            ContactPoint.objects.select_for_update()
+            .filter(pk=contact_point_id, person_id=person_id)
+            .first()
+        )
+        if contact is None:
+            raise DomainError(_("This address or number is not yours or no longer exists."))
+        audit_record(
+            actor=None,
+            action=AuditAction.DELETE,
+            target=contact,
+            subject_person_id=person_id,
+            reason="contact point removed by the resident",
+        )
+        contact.delete()
+
+
 def preference_set(
     *,
     person_id: int,
@@ -828,23 +982,64 @@ def preference_set(
     use_sms: bool = True,
     quiet_start: Any = None,
     quiet_end: Any = None,
+    language: str = "",
+    paper_only: bool | None = None,
+    topic_keys: Iterable[str] | None = None,
+    actor: User | None = None,
 ) -> Preference:
+    """Save how a resident wants to hear from the municipality. ``language`` empty and
+    ``paper_only`` None follow the register; ``topic_keys`` (when given) is the full
+    set of topics subscribed to. One audit line names the fields that changed."""
+    if language and language not in LANGUAGES:
+        raise DomainError(_("Choose one of the languages offered."))
+    if (quiet_start is None) != (quiet_end is None):
+        raise DomainError(_("Give both the start and the end of your quiet hours, or neither."))
+    if quiet_start is not None and quiet_start == quiet_end:
+        raise DomainError(_("Quiet hours cannot start and end at the same time."))
     with transaction.atomic():
-        preference, _ = Preference.objects.update_or_create(
-            person_id=person_id,
-            defaults={
-                "use_email": use_email,
-                "use_sms": use_sms,
-                "quiet_start": quiet_start,
-                "quiet_end": quiet_end,
-            },
+        preference = Preference.objects.select_for_update().filter(
+            person_id=person_id
+        ).first() or Preference(person_id=person_id)
+        values = {
+            "use_email": use_email,
+            "use_sms": use_sms,
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+            "language": language,
+            "paper_only": paper_only,
+        }
+        changed = sorted(
+            name
+            for name, value in values.items()
+            if preference.pk is None or getattr(preference, name) != value
         )
+        for name, value in values.items():
+            setattr(preference, name, value)
+        preference.save()
+        if topic_keys is not None:
+            wanted = set(
+                Topic.objects.filter(key__in=list(topic_keys)).values_list("pk", flat=True)
+            )
+            current = set(
+                TopicSubscription.objects.filter(person_id=person_id).values_list(
+                    "topic_id", flat=True
+                )
+            )
+            if wanted != current:
+                changed.append("topics")
+                TopicSubscription.objects.filter(
+                    person_id=person_id, topic_id__in=current - wanted
+                ).delete()
+                TopicSubscription.objects.bulk_create(
+                    [TopicSubscription(person_id=person_id, topic_id=pk) for pk in wanted - current]
+                )
         audit_record(
-            actor=None,
+            actor=actor,
             action=AuditAction.UPDATE,
             target=preference,
             subject_person_id=person_id,
             reason="notification preferences",
+            changes={"fields": changed},
         )
     return preference
 
@@ -982,14 +1177,14 @@ def fanout_start(
     the same token raises FanOutAlreadyStarted and makes nothing."""
     notification_event = NotificationEvent.objects.filter(key=event).first()
     if notification_event is None:
-        raise DomainError(f"Unknown notification event {event!r}.")
+        raise DomainError(_("Unknown notification event %(event)r.") % {"event": event})
     if selection_kind not in SelectionKind.values:
-        raise DomainError(f"Unknown selection {selection_kind!r}.")
+        raise DomainError(_("Unknown selection %(kind)r.") % {"kind": selection_kind})
     if context is not None and not isinstance(context, Mapping):
-        raise DomainError("The values for the placeholders must be a JSON object.")
+        raise DomainError(_("The values for the placeholders must be a JSON object."))
     selectors.fanout_selection_check(kind=selection_kind, value=selection_value)
     if form_token is not None and FanOut.objects.filter(form_token=form_token).exists():
-        raise FanOutAlreadyStarted("This form has already started a bulk message.")
+        raise FanOutAlreadyStarted(_("This form has already started a bulk message."))
     try:
         return _fanout_create(
             actor=actor,
@@ -1002,7 +1197,9 @@ def fanout_start(
         )
     except IntegrityError as error:  # the same form, sent twice at the same moment
         if form_token is not None and FanOut.objects.filter(form_token=form_token).exists():
-            raise FanOutAlreadyStarted("This form has already started a bulk message.") from error
+            raise FanOutAlreadyStarted(
+                _("This form has already started a bulk message.")
+            ) from error
         raise
 
 
@@ -1138,7 +1335,9 @@ def _fanout_set_status(
     with transaction.atomic():
         fanout = FanOut.objects.select_for_update().get(pk=fanout_id)
         if fanout.status not in allowed_from:
-            raise DomainError(f"This bulk message is {fanout.get_status_display()}.")
+            raise DomainError(
+                _("This bulk message is %(status)s.") % {"status": fanout.get_status_display()}
+            )
         previous = fanout.status
         fanout.status = to
         fields = ["status"]

@@ -166,7 +166,10 @@ def sms_status_callback(request: HttpRequest) -> HttpResponse:
         return HttpResponse("bad body", status=400)
     try:
         known = services.message_record_delivery_status(
-            provider_message_id=provider_id, status=status, detail=str(data.get("detail", ""))
+            provider_message_id=provider_id,
+            status=status,
+            provider=request.GET.get("gateway", "")[:60],
+            detail=str(data.get("detail", "")),
         )
     except DomainError as error:
         return HttpResponse(str(error), status=400)

@@ -4,6 +4,7 @@ process (they keep connections open between messages)."""
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlencode
 
 from django.conf import settings
 
@@ -27,15 +28,20 @@ def sms_providers() -> list[SmsProvider]:
     with _lock:
         cached = _cache.get(key)
         if cached is None:
-            cached = [
-                HttpSmsGateway(
+            callback = settings.LOKET_BASE_URL.rstrip("/") + "/berichten/sms-status"
+            gateways: list[HttpSmsGateway] = []
+            for index, url in enumerate(urls):
+                gateway = HttpSmsGateway(
                     url=url,
                     token=tokens[index] if index < len(tokens) else "",
                     sender=settings.LOKET_SMS_SENDER,
-                    callback_url=settings.LOKET_BASE_URL.rstrip("/") + "/berichten/sms-status",
+                    callback_url=callback,
                 )
-                for index, url in enumerate(urls)
-            ]
+                # Reports name the gateway they come from: they are matched by
+                # (gateway, gateway's message id), not by the id alone.
+                gateway.callback_url = f"{callback}?{urlencode({'gateway': gateway.name})}"
+                gateways.append(gateway)
+            cached = gateways
             _cache.clear()
             _cache[key] = cached
     return list(cached)  # type: ignore[call-overload]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from django.test import Client
@@ -12,7 +13,8 @@ from django.utils import timezone
 from loket.notifications import services
 from loket.notifications.constants import Channel, MessageStatus
 from loket.notifications.models import Message
-from loket.notifications.selectors import message_log
+from loket.notifications.providers import registry
+from loket.notifications.selectors import message_failures, message_log
 from loket.notifications.tests.conftest import make_resident
 
 pytestmark = pytest.mark.django_db
@@ -148,9 +150,12 @@ def test_invalid_number_fails_with_a_reason(gateways: Any) -> None:
     assert gateways[0].requests == 0
 
 
-def _post(client: Client, body: bytes, headers: dict[str, str]) -> Any:
+def _post(
+    client: Client, body: bytes, headers: dict[str, str], url: str = "/berichten/sms-status"
+) -> Any:
+    parts = urlsplit(url)
     return client.post(
-        "/berichten/sms-status",
+        parts.path + (f"?{parts.query}" if parts.query else ""),
         data=body,
         content_type="application/json",
         headers={k: v for k, v in headers.items() if k != "Content-Type"},
@@ -163,8 +168,11 @@ def test_delivery_callbacks_update_the_log(gateways: Any, client: Client) -> Non
     bounced = _deliver(_sms(phone="+32470000999", key="b"))
     assert len(first.pending_callbacks) == 2
     for url, body, headers in first.pending_callbacks:
-        assert url == "http://127.0.0.1:8000/berichten/sms-status"
-        assert _post(client, body, headers).status_code == 204
+        assert url == (
+            "http://127.0.0.1:8000/berichten/sms-status?gateway="
+            + quote(delivered.provider, safe="")
+        )
+        assert _post(client, body, headers, url=url).status_code == 204
     delivered.refresh_from_db()
     bounced.refresh_from_db()
     assert delivered.status == MessageStatus.DELIVERED
@@ -281,3 +289,91 @@ def test_a_slow_group_keeps_its_claim_so_the_sweep_does_not_send_it_again(
     assert services.messages_deliver(message_ids=[m.pk for m in messages]) == 4
     assert taken_back == [0, 0, 0, 0]
     assert first.requests == 4
+
+
+def test_delivery_reports_are_matched_by_gateway_and_id(gateways: Any, client: Client) -> None:
+    """Two gateways may hand out the same id: a report names its gateway."""
+    first, second = gateways
+    one = _deliver(_sms(key="one"))
+    second_name = registry.sms_providers()[1].name
+    other = _sms(phone="0470 99 88 77", key="other")
+    Message.objects.filter(pk=other.pk).update(
+        status=MessageStatus.SENT, provider=second_name, provider_message_id=one.provider_message_id
+    )
+    body, headers = second.callback_for(one.provider_message_id, "undeliverable")
+    url = "/berichten/sms-status?" + urlencode({"gateway": second_name})
+    assert _post(client, body, headers, url=url).status_code == 204
+    one.refresh_from_db()
+    other.refresh_from_db()
+    assert one.status == MessageStatus.SENT  # the first gateway's message is untouched
+    assert other.status == MessageStatus.BOUNCED
+    # Without the gateway, an id two messages share matches neither.
+    body, headers = first.callback_for(one.provider_message_id, "delivered")
+    assert _post(client, body, headers).status_code == 404
+    one.refresh_from_db()
+    assert one.status == MessageStatus.SENT
+
+
+def test_a_late_bounce_moves_a_delivered_message_to_bounced(gateways: Any) -> None:
+    message = _deliver(_sms())
+    later = timezone.now() + timedelta(hours=2)
+    assert services.message_record_delivery_status(
+        provider=message.provider,
+        provider_message_id=message.provider_message_id,
+        status="delivered",
+    )
+    assert services.message_record_delivery_status(
+        provider=message.provider,
+        provider_message_id=message.provider_message_id,
+        status="undeliverable",
+        detail="mailbox gone",
+        now=later,
+    )
+    message.refresh_from_db()
+    assert message.status == MessageStatus.BOUNCED
+    assert message.reason == "bounced after it was reported delivered: mailbox gone"
+    assert [e[1] for e in message_log(message_id=message.pk)] == ["sent", "delivered", "bounced"]
+    failures, _ = message_failures()
+    assert [m.pk for m in failures] == [message.pk]
+    # A "delivered" repeated after that changes nothing.
+    assert services.message_record_delivery_status(
+        provider=message.provider,
+        provider_message_id=message.provider_message_id,
+        status="delivered",
+    )
+    message.refresh_from_db()
+    assert message.status == MessageStatus.BOUNCED
+
+
+def test_a_worker_dying_mid_send_retries_at_the_gateway_it_was_calling(gateways: Any) -> None:
+    """The gateway is recorded before the call; after a crash the sweep pins the text
+    to it, so the retry cannot go to another gateway (and send it twice)."""
+    first, second = gateways
+    first.mode = "down"
+    message = _sms()
+    crashed: list[str] = []
+    original = type(registry.sms_providers()[1]).send
+    second_name = registry.sms_providers()[1].name
+
+    def die_after_sending(self: Any, sms: Any) -> Any:
+        outcome = original(self, sms)
+        if self.name == second_name and not crashed:
+            crashed.append(self.name)
+            raise SystemExit("worker killed")  # the answer never gets recorded
+        return outcome
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(registry.sms_providers()[1]), "send", die_after_sending)
+        with pytest.raises(SystemExit):
+            services.messages_deliver(message_ids=[message.pk])
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENDING
+    assert message.provider == crashed[0] == registry.sms_providers()[1].name
+    first.mode = "ok"  # the first gateway is back: it must still not get this text
+    services.messages_sweep(now=timezone.now() + timedelta(minutes=5))
+    message.refresh_from_db()
+    assert message.pinned_provider == crashed[0]
+    message = _deliver(message)
+    assert message.status == MessageStatus.SENT
+    assert first.messages == []
+    assert len(second.messages) == 1  # the repeat was recognised by its key
