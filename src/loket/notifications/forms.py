@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loket.notifications.constants import SelectionKind
+from loket.notifications.constants import ContactKind, SelectionKind
 from loket.notifications.models import NotificationEvent
 
 
@@ -44,3 +44,118 @@ class FanOutForm(forms.Form):
                 code="not_an_object",
             )
         return context
+
+
+# --- portal: the resident's own settings ---------------------------------------------------
+
+
+class PreferencesForm(forms.Form):
+    """How a resident wants to hear from the municipality."""
+
+    use_email = forms.BooleanField(label=_("By e-mail"), required=False)
+    use_sms = forms.BooleanField(label=_("By text message"), required=False)
+    paper_only = forms.TypedChoiceField(
+        label=_("Letters"),
+        choices=[
+            ("no", _("Send me messages digitally when you can")),
+            ("yes", _("Only on paper: send me a letter by post")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(label=_("Language of our messages"), required=False)
+    quiet_start = forms.TimeField(
+        label=_("Quiet hours from"),
+        required=False,
+        help_text=_("For example 22:00. Urgent messages still come through."),
+        widget=forms.TimeInput(format="%H:%M"),
+    )
+    quiet_end = forms.TimeField(
+        label=_("Quiet hours until"),
+        required=False,
+        help_text=_("For example 07:00."),
+        widget=forms.TimeInput(format="%H:%M"),
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        register_language_label: str,
+        topic_choices: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        from loket.notifications.models import LANGUAGE_CHOICES
+
+        language = self.fields["language"]
+        topics = self.fields["topics"]
+        assert isinstance(language, forms.ChoiceField)
+        assert isinstance(topics, forms.ChoiceField)
+        language.choices = [
+            (
+                "",
+                _("As in the population register (%(language)s)")
+                % {"language": register_language_label},
+            ),
+            *LANGUAGE_CHOICES,
+        ]
+        topics.choices = topic_choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("quiet_start"), data.get("quiet_end")
+        if "quiet_start" in data and "quiet_end" in data:
+            if (start is None) != (end is None):
+                self.add_error(
+                    "quiet_end" if end is None else "quiet_start",
+                    _("Give both the start and the end of your quiet hours, or neither."),
+                )
+            elif start is not None and start == end:
+                self.add_error("quiet_end", _("Quiet hours cannot start and end at the same time."))
+        return data
+
+
+class ContactAddForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What do you want to add?"),
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        initial=ContactKind.EMAIL,
+    )
+    value = forms.CharField(
+        label=_("E-mail address or mobile number"),
+        max_length=254,
+        help_text=_("For example name@example.be or 0470 12 34 56."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from loket.core.services import DomainError
+        from loket.notifications.services import contact_point_normalise
+
+        data = super().clean() or {}
+        if data.get("kind") and data.get("value"):
+            try:
+                data["value"] = contact_point_normalise(kind=data["kind"], value=data["value"])
+            except DomainError as error:
+                self.add_error("value", str(error))
+        return data
+
+
+class ContactVerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6 digits we sent you."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(str(self.cleaned_data.get("code", "")).split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("Enter the 6 digits of the code."), code="format")
+        return code

@@ -1,0 +1,32 @@
+"""``{% load notifications_inbox %}{% inbox_unread_count as unread %}``: how many
+unread messages the logged-in resident has (0 for anyone else), for the portal header.
+
+One query per page for a resident with a register link, none otherwise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from loket.accounts.permissions import resident_login_of
+from loket.accounts.selectors import resident_account_get
+from loket.notifications.selectors import inbox_unread_count as count_unread
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def inbox_unread_count(context: dict[str, Any]) -> int:
+    request = context.get("request")
+    if request is None or resident_login_of(request) is None:
+        return 0
+    cached = getattr(request, "_loket_inbox_unread", None)
+    if cached is not None:
+        return int(cached)
+    account = resident_account_get(user=request.user)
+    unread = 0
+    if account is not None and account.person_id is not None:
+        unread = count_unread(person_id=account.person_id)
+    request._loket_inbox_unread = unread
+    return unread
