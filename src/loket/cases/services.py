@@ -341,17 +341,10 @@ def _apply(
         changes={"status": [old.key, new.key], "version": case.version},
     )
     if any(key == ACTION_NOTIFY for key, _arg in actions):
-        event = (
-            EVENT_INFO_REQUESTED
-            if new.waits_for == WaitsFor.RESIDENT and new.key == "info-requested"
-            else EVENT_STATUS_CHANGED
-        )
         _notify_after_commit(
-            event=EVENT_STATUS_CHANGED,
-            case=case,
-            key=f"case-{case.pk}-status-{case.version}",
+            event=EVENT_STATUS_CHANGED, case=case, key=f"case-{case.pk}-status-{case.version}"
         )
-        if event == EVENT_INFO_REQUESTED:
+        if new.waits_for == WaitsFor.RESIDENT:
             _notify_after_commit(
                 event=EVENT_INFO_REQUESTED, case=case, key=f"case-{case.pk}-info-{case.version}"
             )

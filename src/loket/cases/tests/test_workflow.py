@@ -355,3 +355,30 @@ def test_holidays_are_not_working_days() -> None:
     assert not is_working_day(dt.date(2026, 7, 21))
     assert not is_working_day(dt.date(2026, 12, 25))
     assert is_working_day(dt.date(2026, 12, 28))
+
+
+def test_reminders_once_a_day_for_information_asked(
+    case_types: Any, handler: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from loket.cases.services import case_reminders_send
+    from loket.notifications.models import Message
+
+    user, person = make_resident()
+    case = _submit(user, person)
+    case_transition(actor=handler, case_id=case.pk, transition="start", expected_version=1)
+    case_transition(actor=handler, case_id=case.pk, transition="ask-info", expected_version=2)
+    Case.objects.filter(pk=case.pk).update(
+        waiting_since=timezone.now() - dt.timedelta(days=8), deadline=timezone.localdate()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert case_reminders_send() == 2  # one reminder, one deadline flag
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reminders_send()
+    assert (
+        TimelineEvent.objects.filter(
+            case=case, public=False, data__marker__startswith="deadline"
+        ).count()
+        == 1
+    )
+    # The reminder event may not exist yet: then nothing is sent and nothing breaks.
+    assert Message.objects.filter(person_id=person.pk, event_key="case-reminder").count() <= 1
