@@ -43,6 +43,7 @@ __all__ = [
     "companies_represented_by",
     "company_get",
     "company_get_by_enterprise_number",
+    "company_id_by_name",
     "household_members",
     "mask_national_number",
     "minors_in_care_of",
@@ -282,6 +283,11 @@ def associations_chaired_by(*, person_id: int) -> list[AssociationSummary]:
         AssociationSummary(id=row.pk, name=row.name, chair_id=row.chair_id)
         for row in Association.objects.filter(chair_id=person_id).order_by("name", "id")
     ]
+
+
+def company_id_by_name(*, name: str) -> int | None:
+    """The first company with exactly this name (for seeding and imports)."""
+    return Company.objects.filter(name=name).order_by("id").values_list("pk", flat=True).first()
 
 
 def company_get(*, company_id: int) -> CompanySummary | None:
