@@ -265,3 +265,38 @@ def test_redirect_uris_must_match_scheme_host_and_port_exactly(uri, allowed):
 def test_a_registered_address_ending_in_a_colon_accepts_any_port(uri, allowed):
     client = Client("rp", "secret", ("http://127.0.0.1:", "https://loket.example/"))
     assert client.allows(uri) is allowed
+
+
+@dataclass(frozen=True)
+class _StaffPersona:
+    key: str = "ann"
+    username: str = "ann.staff"
+    first_name: str = "Ann"
+    last_name: str = "Claeys"
+    email: str = "ann.claeys@example.org"
+    description: str = "Test"
+
+
+@pytest.mark.parametrize(("method", "amr"), [("mfa", ["pwd", "otp"]), ("pwd", ["pwd"])])
+def test_the_staff_issuer_lists_staff_and_puts_amr_in_the_id_token(method, amr):
+    running = start(
+        personas=[_Persona(key="resident")],
+        staff_personas=[_StaffPersona()],
+        clients=[Client("rp", "secret", (REDIRECT,))],
+        environment="development",
+    )
+    try:
+        code = _authorize(running, dialect="staff", method=method)
+        status, tokens = _token(running, code, dialect="staff")
+        assert status == 200, tokens
+        claims = jwt.decode(
+            tokens["id_token"], KeySet.import_key_set(running.provider.jwks()), algorithms=["RS256"]
+        ).claims
+        assert claims["preferred_username"] == "ann.staff"
+        assert claims["email"] == "ann.claeys@example.org"
+        assert claims["amr"] == amr
+        assert "acr" not in claims
+        assert "rrn" not in claims
+        assert "egovNRN" not in claims
+    finally:
+        running.stop()
