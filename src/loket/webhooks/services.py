@@ -138,7 +138,7 @@ def event_publish(
     its type. Call inside the transaction of the change; returns the event."""
     if type not in EventType.values:
         raise ValueError(f"unknown event type {type!r}")
-    event = {
+    event: dict[str, Any] = {
         "specversion": "1.0",
         "id": str(uuid.uuid4()),
         "source": source,

@@ -127,6 +127,7 @@ def test_receiver_down_then_back_gets_it_on_a_later_sweep(receiver: Receiver) ->
     assert services.deliveries_sweep(now=first_retry + timedelta(seconds=1)) == 0
     delivery.refresh_from_db()
     assert delivery.attempts == 2
+    assert delivery.next_attempt_at is not None
     assert delivery.next_attempt_at - timezone.now() > timedelta(seconds=50)
     # Back up: the next sweep that is due delivers it.
     receiver.down = False
@@ -146,6 +147,7 @@ def test_gives_up_after_max_attempts_and_can_be_sent_again(receiver: Receiver, s
     delivery = Delivery.objects.get()
     services.delivery_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()
+    assert delivery.next_attempt_at is not None
     services.delivery_attempt(
         delivery_id=delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1)
     )
