@@ -1,10 +1,56 @@
-"""Reads of the catalogue: services, life events, form versions and drafts."""
+"""Reads of the catalogue: services, life events, form versions, known facts, drafts.
+
+The form engine's reading half is public here: ``form_definition_get``,
+``form_known_facts``, ``form_steps_visible``, ``form_step_next``/``previous``,
+``form_step_render`` and ``form_submission_prepare``. Its writing half (validating a
+step stores uploads; drafts) is in ``services``.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from loket.catalog.models import LifeEvent, Service, TargetGroup
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.formats import date_format
+
+from loket.catalog import formengine
+from loket.catalog.constants import FieldType, PrefillKey
+from loket.catalog.models import (
+    FormDefinition,
+    FormDraft,
+    FormUpload,
+    LifeEvent,
+    Service,
+    TargetGroup,
+)
+from loket.catalog.types import (
+    JSON,
+    DraftInfo,
+    Fact,
+    FormDef,
+    FormSubmission,
+    RenderedStep,
+    StepDef,
+    StepResult,
+    UploadInfo,
+)
+from loket.core.constants import Permission
+from loket.core.selectors import staff_department_ids
+from loket.notifications import selectors as notification_selectors
+from loket.people import selectors as people_selectors
+
+SEARCH_PAGE_SIZE = 20
+STAFF_PAGE_SIZE = 50
+
+
+# --- Services ------------------------------------------------------------------------
 
 
 def _services() -> QuerySet[Service]:
@@ -19,6 +65,10 @@ def service_get(*, slug: str, published_only: bool = True) -> Service | None:
     return services.filter(slug=slug).first()
 
 
+def service_get_by_id(*, service_id: int) -> Service | None:
+    return _services().filter(pk=service_id).first()
+
+
 def service_list_published(*, life_event: LifeEvent | None = None) -> QuerySet[Service]:
     """Published services by title (one query; add prefetches as the page needs)."""
     services = _services().filter(is_published=True)
@@ -30,9 +80,315 @@ def service_list_published(*, life_event: LifeEvent | None = None) -> QuerySet[S
 def life_event_list() -> QuerySet[LifeEvent]:
     """Life events with their published services (two queries)."""
     return LifeEvent.objects.prefetch_related(
-        Prefetch("services", queryset=Service.objects.filter(is_published=True).order_by("title"))
+        Prefetch(
+            "services",
+            queryset=Service.objects.filter(is_published=True).order_by("title", "id"),
+            to_attr="published_services",
+        )
     )
+
+
+def life_event_get(*, slug: str) -> LifeEvent | None:
+    return LifeEvent.objects.filter(slug=slug).first()
 
 
 def target_group_list() -> QuerySet[TargetGroup]:
     return TargetGroup.objects.all()
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePage:
+    items: tuple[Service, ...]
+    next_cursor: str | None
+
+
+def _encode(title: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([title, pk]).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[str, int] | None:
+    try:
+        title, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError):
+        return None
+    if not isinstance(title, str) or not isinstance(pk, int):
+        return None
+    return title, pk
+
+
+def _search_filter(services: QuerySet[Service], query: str) -> QuerySet[Service]:
+    words = query.split()[:8]
+    if not words:
+        return services
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("title", "summary", "description", config="dutch")
+        matches = services.annotate(search=vector).filter(
+            Q(search=SearchQuery(" ".join(words), config="dutch", search_type="plain"))
+            | Q(title__icontains=query.strip())
+        )
+        return matches
+    for word in words:
+        services = services.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+        )
+    return services
+
+
+def service_search(
+    *, query: str = "", after: str | None = None, limit: int = SEARCH_PAGE_SIZE
+) -> ServicePage:
+    """Published services whose title, summary or description match every word (full
+    text search in Dutch on PostgreSQL), by title; keyset-paginated, one query."""
+    services = _search_filter(service_list_published(), query.strip())
+    if after and (position := _decode(after)) is not None:
+        title, pk = position
+        services = services.filter(Q(title__gt=title) | Q(title=title, pk__gt=pk))
+    rows = list(services.order_by("title", "id")[: limit + 1])
+    next_cursor = _encode(rows[limit - 1].title, rows[limit - 1].pk) if len(rows) > limit else None
+    return ServicePage(items=tuple(rows[:limit]), next_cursor=next_cursor)
+
+
+def service_list_for_staff(
+    *, user: Any, after: str | None = None, limit: int = STAFF_PAGE_SIZE
+) -> ServicePage:
+    """Services of the departments where ``user`` may edit the catalogue (one query
+    besides the permission lookup), by title, keyset-paginated."""
+    departments = staff_department_ids(user=user, permission=Permission.CATALOG_EDIT)
+    services = _services().filter(department_id__in=departments)
+    if after and (position := _decode(after)) is not None:
+        title, pk = position
+        services = services.filter(Q(title__gt=title) | Q(title=title, pk__gt=pk))
+    rows = list(services.order_by("title", "id")[: limit + 1])
+    next_cursor = _encode(rows[limit - 1].title, rows[limit - 1].pk) if len(rows) > limit else None
+    return ServicePage(items=tuple(rows[:limit]), next_cursor=next_cursor)
+
+
+def service_get_for_staff(*, user: Any, service_id: int) -> Service | None:
+    """The service, if ``user`` may edit it (None otherwise: the view answers 404)."""
+    departments = staff_department_ids(user=user, permission=Permission.CATALOG_EDIT)
+    return (
+        _services()
+        .prefetch_related("target_groups", "life_events")
+        .filter(pk=service_id, department_id__in=departments)
+        .first()
+    )
+
+
+# --- Form versions -------------------------------------------------------------------
+
+
+def form_definition_get(*, service: Service, version: int | None = None) -> FormDef | None:
+    """The form residents fill in: the newest published version (or exactly
+    ``version``, e.g. the one a case was submitted with). None: the service has no form."""
+    versions = FormDefinition.objects.filter(service=service, published_at__isnull=False)
+    if version is not None:
+        versions = versions.filter(version=version)
+    row = versions.order_by("-version").first()
+    if row is None:
+        return None
+    return formengine.definition_parse(row.definition, version=row.version)
+
+
+def form_working_copy_get(*, service: Service) -> FormDef:
+    """What staff are editing: the unpublished version, else a copy of the newest
+    published one, else an empty form (version numbers: see ``FormDef.version``)."""
+    row = FormDefinition.objects.filter(service=service).order_by("-version").first()
+    if row is None:
+        return FormDef(version=1, steps=())
+    if row.published_at is not None:
+        return formengine.definition_parse(row.definition, version=row.version + 1)
+    return formengine.definition_parse(row.definition, version=row.version)
+
+
+def form_versions_list(*, service: Service) -> list[FormDefinition]:
+    return list(
+        FormDefinition.objects.filter(service=service)
+        .select_related("created_by")
+        .order_by("-version")[:20]
+    )
+
+
+def form_has_unpublished_changes(*, service: Service) -> bool:
+    return FormDefinition.objects.filter(service=service, published_at__isnull=True).exists()
+
+
+# --- The engine's reading half -------------------------------------------------------
+
+
+def form_known_facts(*, person_id: int | None) -> dict[str, Fact]:
+    """What the municipality already knows about a resident, by prefill key: the form
+    shows these for confirmation and never asks them again. Empty for no person."""
+    if person_id is None:
+        return {}
+    person = people_selectors.person_get(person_id=person_id)
+    if person is None:
+        return {}
+    facts: dict[str, Fact] = {
+        PrefillKey.FULL_NAME: Fact(
+            key=PrefillKey.FULL_NAME, value=person.full_name, display=person.full_name
+        ),
+        PrefillKey.FIRST_NAME: Fact(
+            key=PrefillKey.FIRST_NAME, value=person.first_name, display=person.first_name
+        ),
+        PrefillKey.LAST_NAME: Fact(
+            key=PrefillKey.LAST_NAME, value=person.last_name, display=person.last_name
+        ),
+        PrefillKey.BIRTH_DATE: Fact(
+            key=PrefillKey.BIRTH_DATE,
+            value=person.birth_date.isoformat(),
+            display=date_format(person.birth_date, "j F Y"),
+        ),
+    }
+    if person.address is not None:
+        address = person.address
+        facts[PrefillKey.ADDRESS] = Fact(
+            key=PrefillKey.ADDRESS,
+            value={
+                "address_id": address.id,
+                "postcode": address.postcode,
+                "street": address.street_name,
+                "number": address.house_number,
+                "box": address.box_number,
+                "label": address.label,
+            },
+            display=address.label,
+        )
+    contact = notification_selectors.recipients_for(person_ids=[person.id]).get(person.id)
+    if contact is not None and contact.email:
+        facts[PrefillKey.EMAIL] = Fact(
+            key=PrefillKey.EMAIL, value=contact.email, display=contact.email, source="contact"
+        )
+    if contact is not None and contact.phone:
+        facts[PrefillKey.PHONE] = Fact(
+            key=PrefillKey.PHONE, value=contact.phone, display=contact.phone, source="contact"
+        )
+    if person.household_id is not None:
+        members = people_selectors.household_members(household_id=person.household_id)
+        facts[PrefillKey.HOUSEHOLD] = Fact(
+            key=PrefillKey.HOUSEHOLD,
+            value=[{"person_id": m.id, "name": m.full_name} for m in members],
+            display=", ".join(m.full_name for m in members),
+        )
+    return facts
+
+
+def form_steps_visible(*, definition: FormDef, answers: Mapping[str, JSON]) -> list[StepDef]:
+    return formengine.steps_visible(definition, answers)
+
+
+def form_step_next(
+    *, definition: FormDef, step_key: str, answers: Mapping[str, JSON]
+) -> StepDef | None:
+    """The step after ``step_key`` given the answers (conditional steps skipped), or
+    the first step for an unknown key; None after the last step."""
+    return formengine.step_after(definition, step_key, answers)
+
+
+def form_step_previous(
+    *, definition: FormDef, step_key: str, answers: Mapping[str, JSON]
+) -> StepDef | None:
+    return formengine.step_before(definition, step_key, answers)
+
+
+def form_step_render(
+    *,
+    definition: FormDef,
+    step_key: str,
+    answers: Mapping[str, JSON] | None = None,
+    known: Mapping[str, Fact] | None = None,
+    result: StepResult | None = None,
+) -> RenderedStep:
+    """What ``templates/catalog/_form_step.html`` draws (pass it as ``form_step``)."""
+    return formengine.step_render(
+        definition, step_key=step_key, answers=answers, known=known, result=result
+    )
+
+
+def form_submission_prepare(
+    *,
+    service: Service,
+    definition: FormDef,
+    answers: Mapping[str, JSON],
+    known: Mapping[str, Fact],
+) -> FormSubmission:
+    """The answers a case is made of: only those of questions that still apply, with
+    the confirmed facts, the form version, and the first incomplete step (if any)."""
+    final, facts, incomplete = formengine.answers_final(definition, answers, known)
+    return FormSubmission(
+        service_id=service.pk,
+        version=definition.version,
+        answers=final,
+        facts=facts,
+        incomplete_step=incomplete,
+    )
+
+
+def form_owner_key(*, user_id: int | None = None, session_key: str | None = None) -> str:
+    """Who owns uploads and may reuse them: a user, or an anonymous session (hashed)."""
+    if user_id is not None:
+        return f"user:{user_id}"
+    if not session_key:
+        raise ValueError("an anonymous upload needs a session")
+    return "session:" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def form_upload_get(*, token: str, owner_key: str | None = None) -> UploadInfo | None:
+    """An upload by its token (only the owner's, when ``owner_key`` is given)."""
+    uploads = FormUpload.objects.filter(token=token)
+    if owner_key is not None:
+        uploads = uploads.filter(owner_key=owner_key)
+    row = uploads.first()
+    if row is None:
+        return None
+    return UploadInfo(
+        token=row.token, name=row.original_name, content_type=row.content_type, size=row.size
+    )
+
+
+def form_upload_open(*, token: str) -> tuple[UploadInfo, Any] | None:
+    """The upload and its open file (for staff handling the case); None if gone."""
+    row = FormUpload.objects.filter(token=token).first()
+    if row is None:
+        return None
+    info = UploadInfo(
+        token=row.token, name=row.original_name, content_type=row.content_type, size=row.size
+    )
+    return info, row.file.open("rb")
+
+
+def _draft_info(draft: FormDraft) -> DraftInfo:
+    return DraftInfo(
+        service_id=draft.service_id,
+        form_version=draft.form_version,
+        party_kind=draft.party_kind,
+        party_id=draft.party_id,
+        answers=draft.data,
+        current_step=draft.current_step,
+        revision=draft.updated_at.isoformat(),
+    )
+
+
+def form_draft_get(
+    *, user: Any, service: Service, party_kind: str = "person", party_id: int = 0
+) -> DraftInfo | None:
+    """The draft this user keeps for this service and party, to resume."""
+    draft = FormDraft.objects.filter(
+        user_id=user.pk, service=service, party_kind=party_kind, party_id=party_id
+    ).first()
+    return _draft_info(draft) if draft is not None else None
+
+
+def form_draft_list(*, user: Any) -> list[tuple[Service, DraftInfo]]:
+    """Every draft of a user, newest first, with its service (one query)."""
+    drafts = (
+        FormDraft.objects.filter(user_id=user.pk)
+        .select_related("service")
+        .order_by("-updated_at")[:50]
+    )
+    return [(draft.service, _draft_info(draft)) for draft in drafts]
+
+
+def form_field_types() -> list[tuple[str, str]]:
+    return list(FieldType.choices)
