@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -119,8 +120,8 @@ class AdviceForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, department_choices: list[tuple[str, str]] = (), **kwargs: Any
-    ) -> None:  # type: ignore[assignment]
+        self, *args: Any, department_choices: Sequence[tuple[Any, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["departments"].choices = department_choices  # type: ignore[attr-defined]
 
@@ -138,8 +139,8 @@ class AssignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, staff_choices: list[tuple[int | str, str]] = (), **kwargs: Any
-    ) -> None:  # type: ignore[assignment]
+        self, *args: Any, staff_choices: Sequence[tuple[Any, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [("", _("— nobody —")), *staff_choices]  # type: ignore[attr-defined]
 
@@ -156,7 +157,9 @@ class QueueFilterForm(forms.Form):
         label=_("Deadline before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, type_choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(
+        self, *args: Any, type_choices: Sequence[tuple[Any, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [("", _("All")), *type_choices]  # type: ignore[attr-defined]
 
@@ -179,6 +182,8 @@ class FileForm(forms.Form):
         help_text=_("Leave empty when the resident at the counter is already selected."),
     )
 
-    def __init__(self, *args: Any, type_choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(
+        self, *args: Any, type_choices: Sequence[tuple[Any, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case_type"].choices = type_choices  # type: ignore[attr-defined]

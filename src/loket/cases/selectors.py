@@ -83,7 +83,7 @@ def party_for_request(request: HttpRequest) -> PartyRef | None:
         if party is not None:
             person_id = party.id if party.kind == PartyKind.PERSON else None
             if person_id is None:
-                own = accounts.resident_account_get(user=request.user)
+                own = accounts.resident_account_get(user=request.user)  # type: ignore[arg-type]
                 person_id = own.person_id if own else None
             return PartyRef(kind=party.kind, id=party.id, label=party.label, person_id=person_id)
     if not request.user.is_authenticated:

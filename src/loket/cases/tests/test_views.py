@@ -146,7 +146,9 @@ def test_anonymous_report_is_followed_with_its_code(case_types: Any, departments
     sent = visitor.post("/melding/", {"location": "Kerkstraat 4", "description": "Lamp stuk"})
     assert sent.status_code == 302
     done = visitor.get(sent["Location"]).content.decode()
-    code = re.search(r'class="tracking-code">([A-Z0-9-]+)<', done).group(1)  # type: ignore[union-attr]
+    match = re.search(r'class="tracking-code">([A-Z0-9-]+)<', done)
+    assert match is not None
+    code = match.group(1)
     case = Case.objects.get()
     assert case.party_kind == "anonymous"
     assert case.tracking_code_hash

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -45,7 +45,7 @@ from loket.cases.permissions import (
 )
 from loket.cases.types import PartyRef
 from loket.core.selectors import department_list, staff_department_ids
-from loket.core.services import DomainError
+from loket.core.services import DomainError, User
 from loket.people.selectors import person_get, person_get_by_national_number
 
 VIEW_RECORD_EVERY = 3600  # seconds: one audit line per case, staff member and hour
@@ -118,7 +118,6 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _bulk_assign_form(request: HttpRequest, data: Any = None) -> AssignForm:
-    from loket.core.services import User
 
     departments = staff_department_ids(user=request.user, permission="cases.assign")
     rows = (
@@ -143,7 +142,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             count = services.case_assign(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=cast(User, request.user),
                 case_ids=ids,
                 assignee_id=form.cleaned_data["assignee"],
             )
@@ -169,10 +168,10 @@ def _staff_case(request: HttpRequest, reference: str) -> Case:
         if cache.add(key, True, timeout=VIEW_RECORD_EVERY):
             try:
                 person_view_record(
-                    actor=request.user,
+                    actor=cast(User, request.user),
                     person_id=case.person_id,
                     purpose=f"Dossier {case.reference}",
-                )  # type: ignore[arg-type]
+                )
             except DomainError:
                 cache.delete(key)
     return case
@@ -305,8 +304,10 @@ def advice_answer(request: HttpRequest, advice_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.advice_answer(
-                actor=request.user, advice_id=advice_id, answer=form.cleaned_data["answer"]
-            )  # type: ignore[arg-type]
+                actor=cast(User, request.user),
+                advice_id=advice_id,
+                answer=form.cleaned_data["answer"],
+            )
         except DomainError as error:
             messages.error(request, str(error))
         else:
@@ -372,7 +373,7 @@ def file_request(request: HttpRequest) -> HttpResponse:
         if person is not None:
             try:
                 result = services.case_submit(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=cast(User, request.user),
                     case_type_slug=chosen.slug,  # type: ignore[union-attr]
                     data=plain_data(data_form.cleaned_data),
                     party=PartyRef(

@@ -3,7 +3,7 @@ anonymous report and following it with its tracking code."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -34,7 +34,7 @@ from loket.cases.forms import (
 )
 from loket.cases.models import Case
 from loket.cases.types import ResidentScope
-from loket.core.services import DomainError
+from loket.core.services import DomainError, User
 
 SESSION_TRACKING = "loket.cases.tracking"
 REPORT_LIMIT = 5  # anonymous reports per address per hour
@@ -82,7 +82,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             return render(request, "cases/portal/request_summary.html", context)
         try:
             result = services.case_submit(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=cast(User, request.user),
                 case_type_slug=case_type.slug,
                 data=data,
                 party=party,
@@ -182,7 +182,7 @@ def _handle_action(
     redirect_to: str,
     template: str,
 ) -> HttpResponse:
-    actor = request.user if request.user.is_authenticated else None
+    actor: Any = request.user if request.user.is_authenticated else None
     form_classes: dict[str, Any] = {
         "bericht": MessageForm,
         "intrekken": WithdrawForm,
@@ -200,7 +200,7 @@ def _handle_action(
             if action == "bericht":
                 services.case_message_send(
                     actor=actor, case_id=case.pk, body=data["body"], scope=scope
-                )  # type: ignore[arg-type]
+                )
                 messages.success(request, _("Your message has been sent."))
             elif action == "intrekken":
                 services.case_withdraw(
@@ -209,7 +209,7 @@ def _handle_action(
                     expected_version=data["version"],
                     scope=scope,
                     reason=data["reason"],
-                )  # type: ignore[arg-type]
+                )
                 messages.success(request, _("Your request has been withdrawn."))
             elif action == "aanvullen":
                 services.case_info_provide(
@@ -219,7 +219,7 @@ def _handle_action(
                     scope=scope,
                     data={},
                     comment=data["comment"],
-                )  # type: ignore[arg-type]
+                )
                 messages.success(request, _("Thank you. We continue with your case."))
             else:
                 services.case_reopen(
@@ -228,7 +228,7 @@ def _handle_action(
                     expected_version=data["version"],
                     reason=data["reason"],
                     scope=scope,
-                )  # type: ignore[arg-type]
+                )
                 messages.success(request, _("Your case has been reopened."))
         except DomainError as error:
             form.add_error(None, str(error))
@@ -269,8 +269,9 @@ def report(request: HttpRequest) -> HttpResponse:
         elif form.is_valid() and contact.is_valid():
             party = selectors.party_for_request(request) if request.user.is_authenticated else None
             try:
+                anonymous_actor: Any = request.user if request.user.is_authenticated else None
                 result = services.case_submit(
-                    actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                    actor=anonymous_actor,
                     case_type_slug=case_type.slug,
                     data=plain_data(form.cleaned_data),
                     party=party,
