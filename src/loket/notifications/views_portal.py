@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loket.accounts.constants import LEVEL_MY_DATA
-from loket.accounts.permissions import assurance_required
+from loket.accounts.constants import LEVEL_MY_DATA, SESSION_LOGIN
 from loket.accounts.selectors import resident_account_get
 from loket.core.services import DomainError
 from loket.notifications import selectors, services
@@ -34,14 +35,31 @@ def resident_person_id(request: HttpRequest) -> int | None:
     return account.person_id if account is not None else None
 
 
-def resident_page(view: ResidentView) -> ResidentView:
-    """A resident login of at least itsme level; residents the register does not know
-    (yet) get a page that explains why there is nothing here, not an error."""
+def resident_login_level(request: HttpRequest) -> int | None:
+    """The assurance level of this session's resident login; None when the session was
+    not made by the resident login (the same rule as ``accounts.permissions``, which
+    other modules may not import)."""
+    if not request.user.is_authenticated:
+        return None
+    login = request.session.get(SESSION_LOGIN)
+    return int(login.get("level", 0)) if isinstance(login, dict) else None
 
-    @assurance_required(LEVEL_MY_DATA)
+
+def resident_page(view: ResidentView) -> ResidentView:
+    """A resident login of at least itsme level (else to the login page, or a step-up
+    to a stronger method); residents the register does not know (yet) get a page that
+    explains why there is nothing here, not an error."""
+
     @never_cache
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        level = resident_login_level(request)
+        here = request.get_full_path()
+        if level is None:
+            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': here})}")
+        if level < LEVEL_MY_DATA:
+            query = urlencode({"level": LEVEL_MY_DATA, "next": here})
+            return redirect(f"{reverse('accounts:start')}?{query}")
         person_id = resident_person_id(request)
         if person_id is None:
             return render(request, "notifications/portal/limited.html")
@@ -217,8 +235,6 @@ def contact(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _contact_url() -> str:
-    from django.urls import reverse
-
     return reverse("inbox:contact")
 
 

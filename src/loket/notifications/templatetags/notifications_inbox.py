@@ -9,9 +9,9 @@ from typing import Any
 
 from django import template
 
-from loket.accounts.permissions import resident_login_of
 from loket.accounts.selectors import resident_account_get
 from loket.notifications.selectors import inbox_unread_count as count_unread
+from loket.notifications.views_portal import resident_login_level
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def inbox_unread_count(context: dict[str, Any]) -> int:
     request = context.get("request")
-    if request is None or resident_login_of(request) is None:
+    if request is None or resident_login_level(request) is None:
         return 0
     cached = getattr(request, "_loket_inbox_unread", None)
     if cached is not None:

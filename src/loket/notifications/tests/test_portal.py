@@ -397,3 +397,10 @@ def test_the_paper_preferring_senior_gets_a_letter_not_an_email(smtp_sink: Any) 
     services.messages_deliver(message_ids=[message.pk])
     assert smtp_sink.messages() == []
     assert InboxMessage.objects.filter(person_id=person.pk).count() == 1
+
+
+def test_a_weaker_login_is_sent_to_step_up(client: Client) -> None:
+    log_in(client, make_resident(), level=400)
+    response = client.get("/mijn-berichten/voorkeuren/")
+    assert response.status_code == 302
+    assert "level=450" in response["Location"]
