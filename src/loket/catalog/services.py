@@ -181,13 +181,18 @@ def service_create(*, actor: Any, data: ServiceInput) -> Service:
 @transaction.atomic
 def service_update(*, actor: Any, service_id: int, data: ServiceInput) -> Service:
     """Change a service; ``actor`` needs ``catalog.edit`` in its department and in the
-    new one when it moves."""
+    new one when it moves. Nothing is written (or audited) when nothing changed."""
+    return _service_update(actor=actor, service_id=service_id, data=data)[0]
+
+
+def _service_update(*, actor: Any, service_id: int, data: ServiceInput) -> tuple[Service, bool]:
     service = Service.objects.select_for_update().get(pk=service_id)
     _require_edit(actor, service.department_id)
     _require_edit(actor, data.department_id)
     _check_input(data, service_id=service.pk)
     changes = _apply(service, data)
-    service.save()
+    if changes:
+        service.save()
     old_groups = set(service.target_groups.values_list("pk", flat=True))
     old_events = set(service.life_events.values_list("pk", flat=True))
     if old_groups != set(data.target_group_ids):
@@ -198,7 +203,7 @@ def service_update(*, actor: Any, service_id: int, data: ServiceInput) -> Servic
         changes["life_events"] = sorted(data.life_event_ids)
     if changes:
         audit_record(actor=actor, action=AuditAction.UPDATE, target=service, changes=changes)
-    return service
+    return service, bool(changes)
 
 
 # --- Form builder --------------------------------------------------------------------
@@ -626,10 +631,8 @@ def catalog_import_jsonld(
             service_create(actor=actor, data=data)
             created += 1
         else:
-            before = existing.updated_at
-            service_update(actor=actor, service_id=existing.pk, data=data)
-            existing.refresh_from_db(fields=["updated_at"])
-            updated += int(existing.updated_at != before)
+            _service, changed = _service_update(actor=actor, service_id=existing.pk, data=data)
+            updated += int(changed)
         identifiers.append(record.identifier)
     return created, updated, tuple(identifiers)
 

@@ -1,0 +1,1 @@
+"""Pages of the catalogue: the residents' portal and the back office."""
