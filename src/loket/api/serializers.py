@@ -126,3 +126,40 @@ class TokenResponseSerializer(serializers.Serializer):
 class TokenErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
     error_description = serializers.CharField(required=False)
+
+
+class ServiceDepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    organisation = serializers.CharField(source="organisation.slug")
+
+
+class ServiceSerializer(serializers.Serializer):
+    """A product or service of the catalogue (CPSV-AP terms in the documentation)."""
+
+    slug = serializers.CharField()
+    identifier = serializers.CharField(allow_blank=True)
+    ipdc_code = serializers.CharField(allow_blank=True)
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    who_can_apply = serializers.CharField(allow_blank=True)
+    conditions = serializers.CharField(allow_blank=True)
+    procedure = serializers.CharField(allow_blank=True)
+    cost_text = serializers.CharField(allow_blank=True)
+    output = serializers.CharField(allow_blank=True)
+    legal_basis = serializers.CharField(allow_blank=True)
+    channels = serializers.ListField(child=serializers.CharField())
+    login_level = serializers.IntegerField()
+    department = ServiceDepartmentSerializer()
+    target_groups = serializers.SerializerMethodField()
+    life_events = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_target_groups(self, service: Any) -> list[str]:
+        return [group.slug for group in service.target_groups.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_life_events(self, service: Any) -> list[str]:
+        return [event.slug for event in service.life_events.all()]

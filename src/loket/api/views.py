@@ -26,10 +26,12 @@ from loket.api.serializers import (
     PersonLookupSerializer,
     PersonPageSerializer,
     PersonSerializer,
+    ServiceSerializer,
     TokenErrorSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from loket.catalog import selectors as catalog_selectors
 from loket.core import selectors as core_selectors
 from loket.people import selectors as people_selectors
 from loket.people.types import PersonSummary
@@ -120,6 +122,42 @@ class DepartmentDetail(LoketApiView, generics.RetrieveAPIView):
         if linked_data.wants_linked_data(request):
             response.data = linked_data.document(linked_data.department_node(response.data))
         return response
+
+
+# --- Catalogue (public) ------------------------------------------------------------
+
+
+class ServiceList(LoketApiView, generics.ListAPIView):
+    """Published products and services of the catalogue. Public."""
+
+    serializer_class = ServiceSerializer
+    pagination_class = LoketCursorPagination
+    query_parameters = frozenset({"life_event"})
+
+    def get_queryset(self) -> Any:
+        services = catalog_selectors.service_list_published().prefetch_related(
+            "target_groups", "life_events"
+        )
+        life_event = self.request.query_params.get("life_event")
+        if life_event is not None:
+            services = services.filter(life_events__slug=life_event)
+        return services
+
+    @extend_schema(
+        operation_id="services_list",
+        parameters=[OpenApiParameter("life_event", str, description="Life event slug")],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+
+class ServiceDetail(LoketApiView):
+    @extend_schema(operation_id="services_retrieve", responses={200: ServiceSerializer})
+    def get(self, request: Request, slug: str) -> Response:
+        service = catalog_selectors.service_get(slug=slug)
+        if service is None:
+            raise exceptions.NotFound
+        return Response(ServiceSerializer(service).data)
 
 
 # --- People (restricted: scope people:read, every read audited) --------------------
