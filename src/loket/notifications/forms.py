@@ -49,6 +49,19 @@ class FanOutForm(forms.Form):
 # --- portal: the resident's own settings ---------------------------------------------------
 
 
+class RadioGroup(forms.RadioSelect):
+    """Radio buttons whose field points at the first option, so the error summary at the
+    top of the form links to the group (Django leaves it empty for radio buttons)."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
+class CheckboxGroup(forms.CheckboxSelectMultiple):
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
 class PreferencesForm(forms.Form):
     """How a resident wants to hear from the municipality."""
 
@@ -61,7 +74,7 @@ class PreferencesForm(forms.Form):
             ("yes", _("Only on paper: send me a letter by post")),
         ],
         coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
+        widget=RadioGroup,
     )
     language = forms.ChoiceField(label=_("Language of our messages"), required=False)
     quiet_start = forms.TimeField(
@@ -79,7 +92,7 @@ class PreferencesForm(forms.Form):
     topics = forms.MultipleChoiceField(
         label=_("Topics"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxGroup,
     )
 
     def __init__(
@@ -124,7 +137,7 @@ class ContactAddForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What do you want to add?"),
         choices=ContactKind.choices,
-        widget=forms.RadioSelect,
+        widget=RadioGroup,
         initial=ContactKind.EMAIL,
     )
     value = forms.CharField(

@@ -404,3 +404,12 @@ def test_a_weaker_login_is_sent_to_step_up(client: Client) -> None:
     response = client.get("/mijn-berichten/voorkeuren/")
     assert response.status_code == 302
     assert "level=450" in response["Location"]
+
+
+def test_the_error_summary_links_to_a_radio_group(client: Client) -> None:
+    log_in(client, make_resident())
+    response = client.post("/mijn-berichten/voorkeuren/", _prefs(paper_only="maybe"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_paper_only_0"' in html
+    assert 'id="id_paper_only_0"' in html
