@@ -774,10 +774,11 @@ def _validate_field(
     text = text.strip() if kind != FieldType.TEXTAREA else text.replace("\r\n", "\n").strip()
     if not text:
         if field.required:
-            message = {
+            messages: dict[str, str] = {
                 FieldType.CHOICE: _("Choose an option."),
                 FieldType.YES_NO: _("Answer yes or no."),
-            }.get(kind, _("This question is required."))
+            }
+            message = messages.get(kind, _("This question is required."))
             return None, text, [message]
         return None, text, []
     if kind == FieldType.TEXT:

@@ -391,4 +391,4 @@ def form_draft_list(*, user: Any) -> list[tuple[Service, DraftInfo]]:
 
 
 def form_field_types() -> list[tuple[str, str]]:
-    return list(FieldType.choices)
+    return [(value, str(label)) for value, label in FieldType.choices]

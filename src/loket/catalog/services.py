@@ -124,14 +124,12 @@ _TEXT_FIELDS = (
 
 
 def _check_input(data: ServiceInput, *, service_id: int | None) -> None:
-    if Service.objects.filter(slug=data.slug).exclude(pk=service_id).exists():
+    others = Service.objects.exclude(pk=service_id) if service_id else Service.objects.all()
+    if others.filter(slug=data.slug).exists():
         raise DomainError(
             _("Another service already uses the web address “%(slug)s”.") % {"slug": data.slug}
         )
-    if (
-        data.identifier
-        and Service.objects.filter(identifier=data.identifier).exclude(pk=service_id).exists()
-    ):
+    if data.identifier and others.filter(identifier=data.identifier).exists():
         raise DomainError(_("Another service already has this identifier."))
     unknown = [c for c in data.channels if c not in Channel.values]
     if unknown:

@@ -25,9 +25,28 @@ EVENT_FORM: dict[str, Any] = {
             "key": "event",
             "title": "Het evenement",
             "fields": [
-                {"key": "name", "type": "text", "label": "Naam", "required": True, "max_length": 50},
-                {"key": "day", "type": "date", "label": "Datum", "required": True, "min": "today+1"},
-                {"key": "visitors", "type": "number", "label": "Bezoekers", "required": True, "min": 1, "max": 5000},
+                {
+                    "key": "name",
+                    "type": "text",
+                    "label": "Naam",
+                    "required": True,
+                    "max_length": 50,
+                },
+                {
+                    "key": "day",
+                    "type": "date",
+                    "label": "Datum",
+                    "required": True,
+                    "min": "today+1",
+                },
+                {
+                    "key": "visitors",
+                    "type": "number",
+                    "label": "Bezoekers",
+                    "required": True,
+                    "min": 1,
+                    "max": 5000,
+                },
                 {"key": "sound", "type": "yesno", "label": "Muziek?", "required": True},
                 {
                     "key": "level",
@@ -35,7 +54,10 @@ EVENT_FORM: dict[str, Any] = {
                     "label": "Hoe luid?",
                     "required": True,
                     "show_if": {"sound": "yes"},
-                    "options": [{"value": "85", "label": "85 dB"}, {"value": "95", "label": "95 dB"}],
+                    "options": [
+                        {"value": "85", "label": "85 dB"},
+                        {"value": "95", "label": "95 dB"},
+                    ],
                 },
                 {"key": "closure", "type": "yesno", "label": "Straat dicht?", "required": True},
             ],
@@ -44,7 +66,9 @@ EVENT_FORM: dict[str, Any] = {
             "key": "traffic",
             "title": "Verkeer",
             "show_if": {"closure": "yes"},
-            "fields": [{"key": "streets", "type": "textarea", "label": "Welke straten?", "required": True}],
+            "fields": [
+                {"key": "streets", "type": "textarea", "label": "Welke straten?", "required": True}
+            ],
         },
         {
             "key": "plan",
@@ -58,7 +82,13 @@ EVENT_FORM: dict[str, Any] = {
                     "max_size": 1024,
                     "allowed_types": ["application/pdf", "image/png"],
                 },
-                {"key": "email", "type": "email", "label": "E-mail", "required": True, "prefill": "person.email"},
+                {
+                    "key": "email",
+                    "type": "email",
+                    "label": "E-mail",
+                    "required": True,
+                    "prefill": "person.email",
+                },
                 {"key": "who", "type": "known", "label": "Naam", "prefill": "person.full_name"},
             ],
         },
@@ -66,7 +96,9 @@ EVENT_FORM: dict[str, Any] = {
 }
 
 
-def upload(content: bytes, name: str = "plan.png", content_type: str = "image/png") -> SimpleUploadedFile:
+def upload(
+    content: bytes, name: str = "plan.png", content_type: str = "image/png"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
@@ -93,7 +125,9 @@ def editor_client(client: Client, editor: Any) -> Client:
     return client
 
 
-def make_service(department: Any, *, slug: str = "evenementenvergunning", form: Any = None, **fields: Any) -> Service:
+def make_service(
+    department: Any, *, slug: str = "evenementenvergunning", form: Any = None, **fields: Any
+) -> Service:
     defaults: dict[str, Any] = {
         "identifier": f"urn:loket:service:{slug}",
         "title": "Evenementenvergunning",
@@ -106,14 +140,18 @@ def make_service(department: Any, *, slug: str = "evenementenvergunning", form: 
     defaults.update(fields)
     service = Service.objects.create(slug=slug, department=department, **defaults)
     if form is not None:
-        FormDefinition.objects.create(service=service, version=1, definition=form, published_at=timezone.now())
+        FormDefinition.objects.create(
+            service=service, version=1, definition=form, published_at=timezone.now()
+        )
     return service
 
 
 @pytest.fixture
 def event_service(department: Any) -> Service:
     service = make_service(department, form=EVENT_FORM)
-    event = LifeEvent.objects.create(slug="een-evenement-organiseren", name="Een evenement organiseren")
+    event = LifeEvent.objects.create(
+        slug="een-evenement-organiseren", name="Een evenement organiseren"
+    )
     group = TargetGroup.objects.create(slug="verenigingen", name="Verenigingen")
     service.life_events.add(event)
     service.target_groups.add(group)

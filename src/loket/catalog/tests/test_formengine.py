@@ -59,13 +59,96 @@ def test_a_definition_round_trips_through_dump() -> None:
 @pytest.mark.parametrize(
     ("definition", "problem"),
     [
-        ({"steps": [{"key": "a", "title": "A", "fields": [{"key": "x", "type": "magic", "label": "X"}]}]}, "unknown type"),
-        ({"steps": [{"key": "a", "title": "A", "fields": [{"key": "x", "type": "choice", "label": "X"}]}]}, "at least one option"),
-        ({"steps": [{"key": "a", "title": "A", "fields": [{"key": "x", "type": "text", "label": "X"}, {"key": "x", "type": "text", "label": "Y"}]}]}, "used twice"),
-        ({"steps": [{"key": "a", "title": "A", "fields": [{"key": "x", "type": "text", "label": "X", "show_if": {"y": "1"}}, {"key": "y", "type": "text", "label": "Y"}]}]}, "not an earlier question"),
-        ({"steps": [{"key": "a", "title": "A", "fields": [{"key": "x", "type": "known", "label": "X"}]}]}, "which fact"),
-        ({"steps": [{"key": "a", "title": "A", "fields": [{"key": "x", "type": "file", "label": "X", "max_size": 10**9}]}]}, "maximum file size"),
-        ({"steps": [{"key": "a", "title": "A", "fields": [{"key": "x", "type": "text", "label": "X", "pattern": "("}]}]}, "regular expression"),
+        (
+            {
+                "steps": [
+                    {
+                        "key": "a",
+                        "title": "A",
+                        "fields": [{"key": "x", "type": "magic", "label": "X"}],
+                    }
+                ]
+            },
+            "unknown type",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "key": "a",
+                        "title": "A",
+                        "fields": [{"key": "x", "type": "choice", "label": "X"}],
+                    }
+                ]
+            },
+            "at least one option",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "key": "a",
+                        "title": "A",
+                        "fields": [
+                            {"key": "x", "type": "text", "label": "X"},
+                            {"key": "x", "type": "text", "label": "Y"},
+                        ],
+                    }
+                ]
+            },
+            "used twice",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "key": "a",
+                        "title": "A",
+                        "fields": [
+                            {"key": "x", "type": "text", "label": "X", "show_if": {"y": "1"}},
+                            {"key": "y", "type": "text", "label": "Y"},
+                        ],
+                    }
+                ]
+            },
+            "not an earlier question",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "key": "a",
+                        "title": "A",
+                        "fields": [{"key": "x", "type": "known", "label": "X"}],
+                    }
+                ]
+            },
+            "which fact",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "key": "a",
+                        "title": "A",
+                        "fields": [{"key": "x", "type": "file", "label": "X", "max_size": 10**9}],
+                    }
+                ]
+            },
+            "maximum file size",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "key": "a",
+                        "title": "A",
+                        "fields": [{"key": "x", "type": "text", "label": "X", "pattern": "("}],
+                    }
+                ]
+            },
+            "regular expression",
+        ),
         ({"steps": [{"key": "Bad Key", "title": "A"}]}, "lower-case"),
         ("not a definition", "list of steps"),
     ],
@@ -81,8 +164,15 @@ def test_a_broken_definition_is_refused_with_what_to_correct(definition: Any, pr
 
 def test_a_conditional_step_appears_only_when_its_condition_holds() -> None:
     parsed = form()
-    assert [s.key for s in formengine.steps_visible(parsed, {"closure": False})] == ["event", "plan"]
-    assert [s.key for s in formengine.steps_visible(parsed, {"closure": True})] == ["event", "traffic", "plan"]
+    assert [s.key for s in formengine.steps_visible(parsed, {"closure": False})] == [
+        "event",
+        "plan",
+    ]
+    assert [s.key for s in formengine.steps_visible(parsed, {"closure": True})] == [
+        "event",
+        "traffic",
+        "plan",
+    ]
     assert formengine.step_after(parsed, "event", {"closure": False}).key == "plan"
     assert formengine.step_after(parsed, "event", {"closure": True}).key == "traffic"
     assert formengine.step_before(parsed, "plan", {"closure": False}).key == "event"
@@ -92,21 +182,39 @@ def test_a_conditional_question_is_validated_only_when_it_applies() -> None:
     without = step_validate(form(), step_key="event", data=post(**VALID_EVENT), today=TODAY)
     assert without.ok, without.errors
     assert "level" not in without.answers
-    with_sound = step_validate(form(), step_key="event", data=post(**{**VALID_EVENT, "sound": "yes"}), today=TODAY)
+    with_sound = step_validate(
+        form(), step_key="event", data=post(**{**VALID_EVENT, "sound": "yes"}), today=TODAY
+    )
     assert with_sound.errors == {"level": ("Choose an option.",)}
     loud = step_validate(
-        form(), step_key="event", data=post(**{**VALID_EVENT, "sound": "yes", "level": "95"}), today=TODAY
+        form(),
+        step_key="event",
+        data=post(**{**VALID_EVENT, "sound": "yes", "level": "95"}),
+        today=TODAY,
     )
-    assert loud.ok and loud.answers["level"] == "95" and loud.answers["sound"] is True
+    assert loud.ok
+    assert loud.answers["level"] == "95"
+    assert loud.answers["sound"] is True
 
 
 def test_answers_of_questions_that_no_longer_apply_are_dropped_at_the_end() -> None:
-    answers = {**VALID_EVENT, "sound": False, "closure": False, "level": "95", "streets": "Markt", "site_plan": {"upload": "t"}}
+    answers = {
+        **VALID_EVENT,
+        "sound": False,
+        "closure": False,
+        "level": "95",
+        "streets": "Markt",
+        "site_plan": {"upload": "t"},
+    }
     final, facts, incomplete = formengine.answers_final(
-        form(), answers, {"person.email": Fact(key="person.email", value="a@b.be", display="a@b.be")}
+        form(),
+        answers,
+        {"person.email": Fact(key="person.email", value="a@b.be", display="a@b.be")},
     )
-    assert "level" not in final and "streets" not in final
-    assert final["email"] == "a@b.be" and facts == {"person.email": "a@b.be"}
+    assert "level" not in final
+    assert "streets" not in final
+    assert final["email"] == "a@b.be"
+    assert facts == {"person.email": "a@b.be"}
     assert incomplete is None
     _final, _facts, missing = formengine.answers_final(form(), {**answers, "closure": True}, {})
     assert missing == "plan"  # the e-mail address is not known, so it must be asked
@@ -128,7 +236,8 @@ def test_every_error_is_per_field_and_the_typed_values_are_kept() -> None:
     assert not result.ok
     assert set(result.errors) == {"name", "day", "visitors", "sound", "closure"}
     assert "at most 50 characters" in result.errors["name"][0]
-    assert result.values["visitors"] == "lots" and result.values["day"] == "31/02/2026"
+    assert result.values["visitors"] == "lots"
+    assert result.values["day"] == "31/02/2026"
     assert result.answers == {}
 
 
@@ -147,7 +256,9 @@ def test_every_error_is_per_field_and_the_typed_values_are_kept() -> None:
     ],
 )
 def test_values_are_cleaned_to_json(field: dict[str, Any], raw: str, expected: Any) -> None:
-    definition = definition_parse({"steps": [{"key": "s", "title": "S", "fields": [{"key": "q", "label": "Q", **field}]}]})
+    definition = definition_parse(
+        {"steps": [{"key": "s", "title": "S", "fields": [{"key": "q", "label": "Q", **field}]}]}
+    )
     result = step_validate(definition, step_key="s", data=post(q=raw), today=TODAY)
     assert result.ok, result.errors
     assert result.answers["q"] == expected
@@ -160,12 +271,18 @@ def test_values_are_cleaned_to_json(field: dict[str, Any], raw: str, expected: A
         ({"type": "date", "min": "today+7"}, "2026-06-02", "on or after"),
         ({"type": "email"}, "not-an-address", "e-mail address"),
         ({"type": "phone"}, "12", "phone number"),
-        ({"type": "text", "pattern": "[0-9]+", "pattern_message": "Digits please."}, "abc", "Digits please."),
+        (
+            {"type": "text", "pattern": "[0-9]+", "pattern_message": "Digits please."},
+            "abc",
+            "Digits please.",
+        ),
         ({"type": "choice", "options": ["a", "b"]}, "c", "Choose from the options"),
     ],
 )
 def test_invalid_values_get_a_clear_message(field: dict[str, Any], raw: str, message: str) -> None:
-    definition = definition_parse({"steps": [{"key": "s", "title": "S", "fields": [{"key": "q", "label": "Q", **field}]}]})
+    definition = definition_parse(
+        {"steps": [{"key": "s", "title": "S", "fields": [{"key": "q", "label": "Q", **field}]}]}
+    )
     result = step_validate(definition, step_key="s", data=post(q=raw), today=TODAY)
     assert message in result.errors["q"][0]
     assert result.values["q"] == raw
@@ -173,19 +290,44 @@ def test_invalid_values_get_a_clear_message(field: dict[str, Any], raw: str, mes
 
 def test_multiple_choice_keeps_the_order_of_the_options() -> None:
     definition = definition_parse(
-        {"steps": [{"key": "s", "title": "S", "fields": [{"key": "q", "label": "Q", "type": "multichoice", "required": True, "options": ["a", "b", "c"]}]}]}
+        {
+            "steps": [
+                {
+                    "key": "s",
+                    "title": "S",
+                    "fields": [
+                        {
+                            "key": "q",
+                            "label": "Q",
+                            "type": "multichoice",
+                            "required": True,
+                            "options": ["a", "b", "c"],
+                        }
+                    ],
+                }
+            ]
+        }
     )
-    assert step_validate(definition, step_key="s", data=post(q=["c", "a"])).answers["q"] == ["a", "c"]
+    assert step_validate(definition, step_key="s", data=post(q=["c", "a"])).answers["q"] == [
+        "a",
+        "c",
+    ]
     assert step_validate(definition, step_key="s", data=post(q=["z"])).errors["q"]
-    assert step_validate(definition, step_key="s", data=post()).errors["q"] == ("Choose at least one option.",)
+    assert step_validate(definition, step_key="s", data=post()).errors["q"] == (
+        "Choose at least one option.",
+    )
 
 
 def test_a_stale_form_is_refused_with_the_input_kept() -> None:
-    result = step_validate(form(), step_key="event", data=post(form_version="2", **VALID_EVENT), today=TODAY)
+    result = step_validate(
+        form(), step_key="event", data=post(form_version="2", **VALID_EVENT), today=TODAY
+    )
     assert not result.ok
     assert "changed since you opened it" in result.errors[""][0]
     assert result.values["name"] == "Buurtfeest"
-    assert step_validate(form(), step_key="event", data=post(form_version="3", **VALID_EVENT), today=TODAY).ok
+    assert step_validate(
+        form(), step_key="event", data=post(form_version="3", **VALID_EVENT), today=TODAY
+    ).ok
 
 
 def test_an_unknown_step_is_a_clear_error() -> None:
@@ -196,20 +338,35 @@ def test_an_unknown_step_is_a_clear_error() -> None:
 
 
 def _address_form(lookup: formengine.AddressLookup, data: QueryDict) -> Any:
-    definition = definition_parse({"steps": [{"key": "s", "title": "S", "fields": [{"key": "where", "type": "address", "label": "Waar", "required": True}]}]})
+    definition = definition_parse(
+        {
+            "steps": [
+                {
+                    "key": "s",
+                    "title": "S",
+                    "fields": [
+                        {"key": "where", "type": "address", "label": "Waar", "required": True}
+                    ],
+                }
+            ]
+        }
+    )
     return step_validate(definition, step_key="s", data=data, address_lookup=lookup)
 
 
 def test_an_address_is_checked_against_the_register() -> None:
     def lookup(postcode: str, street: str, number: str, box: str) -> formengine.AddressCheck:
         if (postcode, street, number) == ("8770", "Marktplein", "1"):
-            return formengine.AddressCheck(checked=True, address_id=7, label="Marktplein 1, 8770 Ingelmunster")
+            return formengine.AddressCheck(
+                checked=True, address_id=7, label="Marktplein 1, 8770 Ingelmunster"
+            )
         return formengine.AddressCheck(checked=True)
 
     data = QueryDict(mutable=True)
     data.update({"f-where-postcode": "8770", "f-where-street": "Marktplein", "f-where-number": "1"})
     found = _address_form(lookup, data)
-    assert found.ok and found.answers["where"]["address_id"] == 7
+    assert found.ok
+    assert found.answers["where"]["address_id"] == 7
     data["f-where-number"] = "999"
     missing = _address_form(lookup, data)
     assert "cannot find this address" in missing.errors["where"][0]
@@ -222,15 +379,32 @@ def test_without_an_address_register_the_format_is_still_checked() -> None:
     data = QueryDict(mutable=True)
     data.update({"f-where-postcode": "8770", "f-where-street": "Marktplein", "f-where-number": "1"})
     result = _address_form(lambda *parts: formengine.AddressCheck(checked=False), data)
-    assert result.ok and result.answers["where"]["address_id"] is None
+    assert result.ok
+    assert result.answers["where"]["address_id"] is None
 
 
 @pytest.mark.django_db
 def test_a_co_applicant_must_match_the_register_by_number_and_name() -> None:
     person = PersonFactory(last_name="Peeters")
-    number = person.national_number
+    number = str(person.national_number)
     definition = definition_parse(
-        {"steps": [{"key": "s", "title": "S", "fields": [{"key": "partner", "type": "person", "label": "Partner", "required": True, "max_items": 2}]}]}
+        {
+            "steps": [
+                {
+                    "key": "s",
+                    "title": "S",
+                    "fields": [
+                        {
+                            "key": "partner",
+                            "type": "person",
+                            "label": "Partner",
+                            "required": True,
+                            "max_items": 2,
+                        }
+                    ],
+                }
+            ]
+        }
     )
 
     def send(nn: str, name: str) -> Any:
@@ -239,8 +413,13 @@ def test_a_co_applicant_must_match_the_register_by_number_and_name() -> None:
         return step_validate(definition, step_key="s", data=data)
 
     ok = send(number, "peeters")
-    assert ok.ok and ok.answers["partner"] == [
-        {"person_id": person.pk, "name": person.full_name, "masked": ok.answers["partner"][0]["masked"]}
+    assert ok.ok
+    assert ok.answers["partner"] == [
+        {
+            "person_id": person.pk,
+            "name": person.full_name,
+            "masked": ok.answers["partner"][0]["masked"],
+        }
     ]
     assert number not in str(ok.answers)  # only the masked number travels on
     assert "do not belong to one person" in send(number, "Janssens").errors["partner"][0]
@@ -281,32 +460,40 @@ def test_an_upload_is_sniffed_by_content_and_stored_under_a_random_name(event_pl
     result = _plan_step(event_plan, {"f-site_plan": upload(PNG, name="../../etc/passwd.png")})
     assert result.ok, result.errors
     stored = FormUpload.objects.get()
-    assert result.answers["site_plan"]["upload"] == stored.token and len(stored.token) >= 40
-    assert stored.content_type == "image/png" and stored.size == len(PNG)
-    assert "passwd" not in stored.file.name and stored.file.name.startswith("catalog/uploads/")
+    assert result.answers["site_plan"]["upload"] == stored.token
+    assert len(stored.token) >= 40
+    assert stored.content_type == "image/png"
+    assert stored.size == len(PNG)
+    assert "passwd" not in stored.file.name
+    assert stored.file.name.startswith("catalog/uploads/")
 
 
 @pytest.mark.django_db
 def test_a_file_of_the_wrong_type_is_refused_whatever_its_name(event_plan: Any) -> None:
     result = _plan_step(event_plan, {"f-site_plan": upload(NOT_AN_IMAGE, name="plan.png")})
-    assert "not accepted" in result.errors["site_plan"][0] and "PDF, PNG" in result.errors["site_plan"][0]
+    assert "not accepted" in result.errors["site_plan"][0]
+    assert "PDF, PNG" in result.errors["site_plan"][0]
     assert not FormUpload.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_file_too_large_is_refused_with_the_limit(event_plan: Any) -> None:
     result = _plan_step(event_plan, {"f-site_plan": upload(PDF + b"x" * 2000, name="plan.pdf")})
-    assert "too large" in result.errors["site_plan"][0] and "1 kB" in result.errors["site_plan"][0]
+    assert "too large" in result.errors["site_plan"][0]
+    assert "1 kB" in result.errors["site_plan"][0]
     assert not FormUpload.objects.exists()
 
 
 @pytest.mark.django_db
-def test_an_upload_survives_an_error_elsewhere_and_only_its_owner_can_reuse_it(event_plan: Any) -> None:
+def test_an_upload_survives_an_error_elsewhere_and_only_its_owner_can_reuse_it(
+    event_plan: Any,
+) -> None:
     first = _plan_step(event_plan, {"f-site_plan": upload(PDF, name="plan.pdf")}, email="wrong")
     assert set(first.errors) == {"email"}
     token = first.values["site_plan"]["upload"]
     again = _plan_step(event_plan, {}, **{"site_plan-token": token})
-    assert again.ok and again.answers["site_plan"]["name"] == "plan.pdf"
+    assert again.ok
+    assert again.answers["site_plan"]["name"] == "plan.pdf"
     stranger = _plan_step(event_plan, {}, owner="user:2", **{"site_plan-token": token})
     assert "no longer available" in stranger.errors["site_plan"][0]
 
@@ -318,7 +505,9 @@ def test_an_upload_survives_an_error_elsewhere_and_only_its_owner_can_reuse_it(e
 def test_known_facts_come_from_the_register_and_are_not_asked_again(event_plan: Any) -> None:
     from loket.notifications.tests.conftest import make_resident
 
-    person = make_resident(email="an@voorbeeld.be", first_name="An", last_name="Smet", address=AddressFactory())
+    person = make_resident(
+        email="an@voorbeeld.be", first_name="An", last_name="Smet", address=AddressFactory()
+    )
     known = selectors.form_known_facts(person_id=person.pk)
     assert known["person.full_name"].value == "An Smet"
     assert known["person.email"].value == "an@voorbeeld.be"
@@ -326,7 +515,8 @@ def test_known_facts_come_from_the_register_and_are_not_asked_again(event_plan: 
     definition = selectors.form_definition_get(service=event_plan)
     rendered = selectors.form_step_render(definition=definition, step_key="plan", known=known)
     by_key = {f.definition.key: f for f in rendered.fields}
-    assert by_key["email"].fact is not None and by_key["who"].fact.display == "An Smet"
+    assert by_key["email"].fact is not None
+    assert by_key["who"].fact.display == "An Smet"
     # Nothing is posted for the known questions, yet they are answered.
     result = services.form_step_validate(
         service=event_plan,
@@ -338,5 +528,6 @@ def test_known_facts_come_from_the_register_and_are_not_asked_again(event_plan: 
         owner_key="user:9",
     )
     assert result.ok, result.errors
-    assert result.answers["email"] == "an@voorbeeld.be" and result.answers["who"] == "An Smet"
+    assert result.answers["email"] == "an@voorbeeld.be"
+    assert result.answers["who"] == "An Smet"
     assert selectors.form_known_facts(person_id=None) == {}

@@ -86,7 +86,8 @@ def test_a_round_trip_gives_the_same_services(event_service: Any, editor: Any) -
     assert (created, updated, ids) == (1, 0, ("urn:loket:service:evenementenvergunning",))
     service = Service.objects.get()
     assert {f: getattr(service, f) for f in FIELDS} == before
-    assert service.slug == "evenementenvergunning" and not service.is_published
+    assert service.slug == "evenementenvergunning"
+    assert not service.is_published
     assert service.translations["fr"]["title"] == "Permis d'événement"
     assert [e.slug for e in service.life_events.all()] == ["een-evenement-organiseren"]
     assert [g.slug for g in service.target_groups.all()] == ["verenigingen"]
@@ -120,7 +121,8 @@ def test_a_document_with_full_iris_and_another_context_reads_the_same(
         actor=editor, document=document, default_department_id=department.pk
     )
     service = Service.objects.get()
-    assert service.title == "Bewijs van woonst" and service.identifier == "ipdc-123"
+    assert service.title == "Bewijs van woonst"
+    assert service.identifier == "ipdc-123"
     assert service.summary == ""  # nothing given, nothing invented
 
 

@@ -51,7 +51,8 @@ def test_an_editor_creates_and_changes_a_service_with_an_audit_line(
         data=_input(department, title="Zaal huren", is_published=True),
     )
     service.refresh_from_db()
-    assert service.title == "Zaal huren" and service.is_published
+    assert service.title == "Zaal huren"
+    assert service.is_published
     assert list(service.life_events.all()) == []
     actions = list(
         AuditEvent.objects.filter(object_id=str(service.pk))
@@ -78,7 +79,8 @@ def test_refusals_change_nothing(editor: Any, handler: Any, department: Any) -> 
         services.service_update(
             actor=editor, service_id=service.pk, data=_input(department, channels=("pigeon",))
         )
-    assert Service.objects.count() == 1 and not FormDefinition.objects.exists()
+    assert Service.objects.count() == 1
+    assert not FormDefinition.objects.exists()
     assert Service.objects.get().department == department
     assert not AuditEvent.objects.exists()
 
@@ -179,11 +181,9 @@ def test_a_draft_is_saved_resumed_and_guarded_against_a_stale_page(department: A
         party_id=5,
     )
     draft = selectors.form_draft_get(user=user, service=service, party_id=5)
-    assert (
-        draft.answers == {"name": "An"}
-        and draft.current_step == "who"
-        and draft.revision == revision
-    )
+    assert draft.answers == {"name": "An"}
+    assert draft.current_step == "who"
+    assert draft.revision == revision
     assert selectors.form_draft_get(user=user, service=service, party_id=6) is None  # another party
     newer = services.form_draft_save(
         user=user,
@@ -221,8 +221,10 @@ def test_the_demo_catalogue_is_seeded_once_with_valid_published_forms(db: Any) -
     assert LifeEvent.objects.count() == 8
     for service in Service.objects.all():
         definition = selectors.form_definition_get(service=service)
-        assert definition is not None and definition.version == 1, service.slug
+        assert definition is not None, service.slug
+        assert definition.version == 1
     permit = Service.objects.get(slug="evenementenvergunning")
-    assert permit.department.slug == "vrije-tijd" and permit.is_published
+    assert permit.department.slug == "vrije-tijd"
+    assert permit.is_published
     report = selectors.service_get(slug="melding-openbaar-domein")
     assert report.login_level == 0
