@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loket.cases.constants import Confidentiality as CaseConfidentiality
+
 
 class Scope(models.TextChoices):
     """What an API client may read or do, one module at a time.
@@ -11,24 +13,16 @@ class Scope(models.TextChoices):
 
     PEOPLE_READ = "people:read", _("Read residents (personal data)")
     CASES_READ = "cases:read", _("Read dossiers and their timeline")
-    CATALOG_READ = "catalog:read", _("Read unpublished catalogue entries")
 
 
-class Confidentiality(models.TextChoices):
-    """The eight levels of the Dutch/Flemish case standard (ZGW "vertrouwelijkheid"),
-    from open to most secret. A client reads objects up to its maximum level only."""
-
-    PUBLIC = "openbaar", _("Public")
-    RESTRICTED_PUBLIC = "beperkt_openbaar", _("Restricted public")
-    INTERNAL = "intern", _("Internal")
-    CASE_CONFIDENTIAL = "zaakvertrouwelijk", _("Confidential to the case")
-    CONFIDENTIAL = "vertrouwelijk", _("Confidential")
-    HIGHLY_CONFIDENTIAL = "confidentieel", _("Highly confidential")
-    SECRET = "geheim", _("Secret")
-    TOP_SECRET = "zeer_geheim", _("Top secret")
-
-
-CONFIDENTIALITY_ORDER: tuple[str, ...] = tuple(Confidentiality.values)
+# One confidentiality scale for the whole platform: the cases module's. A client reads
+# objects up to its maximum level only.
+Confidentiality = CaseConfidentiality
+CONFIDENTIALITY_ORDER: tuple[str, ...] = (
+    CaseConfidentiality.NORMAL,
+    CaseConfidentiality.SENSITIVE,
+    CaseConfidentiality.SOCIAL,
+)
 
 
 def confidentiality_allows(*, maximum: str, level: str) -> bool:

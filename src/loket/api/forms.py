@@ -26,7 +26,7 @@ class ApiClientForm(forms.Form):
     max_confidentiality = forms.ChoiceField(
         label=_("Highest confidentiality it may read"),
         choices=Confidentiality.choices,
-        initial=Confidentiality.PUBLIC,
+        initial=Confidentiality.NORMAL,
     )
     rate_limit_per_minute = forms.IntegerField(
         label=_("Calls per minute"), min_value=1, max_value=100_000, initial=120

@@ -24,9 +24,9 @@ class ApiClient(models.Model):
     scopes = models.JSONField(_("scopes"), default=list, blank=True)
     max_confidentiality = models.CharField(
         _("highest confidentiality"),
-        max_length=30,
+        max_length=10,
         choices=Confidentiality.choices,
-        default=Confidentiality.PUBLIC,
+        default=Confidentiality.NORMAL,
     )
     rate_limit_per_minute = models.PositiveIntegerField(_("calls per minute"), default=120)
     created_by = models.ForeignKey(

@@ -163,3 +163,34 @@ class ServiceSerializer(serializers.Serializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_life_events(self, service: Any) -> list[str]:
         return [event.slug for event in service.life_events.all()]
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+
+
+class CaseSerializer(serializers.Serializer):
+    """A dossier with its public timeline."""
+
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    case_type = serializers.CharField(source="case_type.slug")
+    status = serializers.CharField(source="status.key")
+    status_name = serializers.CharField(source="status.public_name")
+    department = serializers.IntegerField(source="department_id")
+    confidentiality = serializers.CharField()
+    channel = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    deadline = serializers.DateField(allow_null=True)
+    is_open = serializers.BooleanField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.CharField(allow_blank=True)
+    party_kind = serializers.CharField()
+    party_label = serializers.CharField(allow_blank=True)
+    timeline = serializers.SerializerMethodField()
+
+    @extend_schema_field(TimelineEventSerializer(many=True))
+    def get_timeline(self, case: Any) -> Any:
+        return TimelineEventSerializer(self.context.get("timeline", []), many=True).data

@@ -56,7 +56,7 @@ def api_client_create(
     name: str,
     organisation_id: int,
     scopes: Iterable[str],
-    max_confidentiality: str = Confidentiality.PUBLIC,
+    max_confidentiality: str = Confidentiality.NORMAL,
     rate_limit_per_minute: int = 120,
 ) -> ApiClient:
     name = name.strip()

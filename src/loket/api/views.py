@@ -19,8 +19,9 @@ from loket.api import linked_data, services
 from loket.api.base import LoketApiView
 from loket.api.constants import Scope
 from loket.api.framework import ClientRateThrottle, LoketCursorPagination, check_body_size
-from loket.api.permissions import client_identity
+from loket.api.permissions import client_identity, client_may_read_level
 from loket.api.serializers import (
+    CaseSerializer,
     DepartmentSerializer,
     OrganisationSerializer,
     PersonLookupSerializer,
@@ -31,6 +32,7 @@ from loket.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from loket.cases import selectors as cases_selectors
 from loket.catalog import selectors as catalog_selectors
 from loket.core import selectors as core_selectors
 from loket.people import selectors as people_selectors
@@ -288,6 +290,34 @@ class PersonLookup(_PeopleView):
             raise exceptions.NotFound
         self.audit(request, [person], purpose="lookup by national number")
         return Response(PersonSerializer(_person_data(person)).data)
+
+
+# --- Cases (restricted: scope cases:read, up to the client's confidentiality) -------
+
+
+class CaseDetail(LoketApiView):
+    """A dossier and its public timeline. A dossier above the client's confidentiality
+    level answers 404, exactly like one that does not exist."""
+
+    required_scopes = (Scope.CASES_READ,)
+    personal_data = True
+
+    @extend_schema(operation_id="cases_retrieve", responses={200: CaseSerializer})
+    def get(self, request: Request, reference: str) -> Response:
+        case = cases_selectors.case_get(reference=reference[:20])
+        if case is None or not client_may_read_level(request, case.confidentiality):
+            raise exceptions.NotFound
+        identity = client_identity(request)
+        assert identity is not None
+        if case.person_id is not None:
+            services.api_person_read_record(
+                client_id=identity.client_id,
+                client_name=identity.name,
+                person_ids=[case.person_id],
+                purpose=f"case {case.reference}",
+            )
+        timeline = cases_selectors.case_timeline(case=case, public_only=True)
+        return Response(CaseSerializer(case, context={"timeline": timeline}).data)
 
 
 # --- OAuth 2.0 token endpoint (RFC 6749 §4.4) --------------------------------------

@@ -12,7 +12,7 @@ from loket.core.tests.factories import OrganisationFactory
 def make_client(
     *,
     scopes: tuple[str, ...] = (),
-    max_confidentiality: str = Confidentiality.PUBLIC,
+    max_confidentiality: str = Confidentiality.NORMAL,
     rate_limit_per_minute: int = 1000,
     name: str = "Document management system",
 ) -> tuple[Any, str, str]:

@@ -47,7 +47,7 @@ def test_create_client_shows_the_secret_once(manager: Client) -> None:
             "name": "Document management",
             "organisation": organisation.pk,
             "scopes": ["people:read"],
-            "max_confidentiality": "intern",
+            "max_confidentiality": "sensitive",
             "rate_limit_per_minute": "60",
         },
     )
