@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from django.utils.translation import gettext as _
+
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # Anything else that looks like template syntax: filters, tags, comments, stray braces.
 _SUSPECT = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
@@ -30,12 +32,17 @@ def template_problems(text: str, *, allowed: Iterable[str]) -> list[str]:
     problems = []
     unknown = sorted({name for name in placeholders_in(text) if name not in allowed_set})
     for name in unknown:
-        known = ", ".join(f"{{{{ {item} }}}}" for item in sorted(allowed_set)) or "none"
-        problems.append(f"Unknown placeholder {{{{ {name} }}}}. Allowed: {known}.")
+        known = ", ".join(f"{{{{ {item} }}}}" for item in sorted(allowed_set)) or _("none")
+        problems.append(
+            _("Unknown placeholder {{ %(name)s }}. Allowed: %(known)s.")
+            % {"name": name, "known": known}
+        )
     if _SUSPECT.search(PLACEHOLDER.sub("", text)):
         problems.append(
-            "Only placeholders like {{ name }} are allowed: no filters, tags, comments or "
-            "loose braces."
+            _(
+                "Only placeholders like {{ name }} are allowed: no filters, tags, comments "
+                "or loose braces."
+            )
         )
     return problems
 
@@ -48,6 +55,7 @@ def render(text: str, *, allowed: Iterable[str], context: Mapping[str, object]) 
     missing = sorted({name for name in placeholders_in(text) if name not in context})
     if missing:
         raise TemplateProblem(
-            "No value for " + ", ".join(f"{{{{ {name} }}}}" for name in missing) + "."
+            _("No value for %(names)s.")
+            % {"names": ", ".join(f"{{{{ {name} }}}}" for name in missing)}
         )
     return PLACEHOLDER.sub(lambda match: str(context[match.group(1)]), text)

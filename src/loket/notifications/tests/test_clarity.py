@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from loket.notifications.clarity import clarity_check
@@ -41,7 +43,8 @@ def test_each_language_has_its_own_list() -> None:
     assert not clarity_check("Nous agissons en vertu de la loi.", language="nl").jargon
 
 
-def test_placeholders_render_only_when_declared_and_given() -> None:
+def test_placeholders_render_only_when_declared_and_given(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"  # the messages are translated
     assert render("Dag {{ name }}!", allowed=["name"], context={"name": "An"}) == "Dag An!"
     assert template_problems("{{ x }}", allowed=["name"]) == [
         "Unknown placeholder {{ x }}. Allowed: {{ name }}."

@@ -109,7 +109,10 @@ def test_unverified_email_is_not_used(smtp_sink: Any) -> None:
     assert smtp_sink.messages() == []
 
 
-def test_unknown_placeholder_parks_the_message_with_a_clear_reason(smtp_sink: Any) -> None:
+def test_unknown_placeholder_parks_the_message_with_a_clear_reason(
+    smtp_sink: Any, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"  # the reason is translated
     MessageTemplate.objects.filter(event__key="case-status-changed").update(
         body="Beste {{ first_name }}, zie {{ dossier_link }}."
     )
@@ -121,14 +124,16 @@ def test_unknown_placeholder_parks_the_message_with_a_clear_reason(smtp_sink: An
     assert not InboxMessage.objects.filter(person_id=person.pk).exists()
 
 
-def test_missing_value_parks_the_message(smtp_sink: Any) -> None:
+def test_missing_value_parks_the_message(smtp_sink: Any, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
     person = make_resident(email="x@example.org")
     message = _notify(person, context={"case_reference": "1"})
     assert message.status == MessageStatus.PARKED
     assert "No value for" in message.reason
 
 
-def test_template_with_an_unknown_placeholder_is_refused_at_save() -> None:
+def test_template_with_an_unknown_placeholder_is_refused_at_save(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
     template = MessageTemplate.objects.filter(event__key="case-status-changed").first()
     assert template is not None
     with pytest.raises(DomainError, match=r"Unknown placeholder \{\{ foo \}\}"):
