@@ -74,7 +74,7 @@ def test_selection_by_street_postcode_age_and_topic() -> None:
     today = timezone.localdate()
     young = make_resident(address=kerk, birth_date=today.replace(year=today.year - 30))
     old = make_resident(address=elders, birth_date=today.replace(year=today.year - 70))
-    topic = Topic.objects.create(key="wegenwerken", name="Wegenwerken")
+    topic, _ = Topic.objects.get_or_create(key="wegenwerken", defaults={"name": "Wegenwerken"})
     TopicSubscription.objects.create(topic=topic, person_id=old.pk)
 
     def persons(kind: str, value: str) -> set[int]:

@@ -190,7 +190,6 @@ def _prefs(**changes: Any) -> dict[str, Any]:
 
 def test_preferences_are_saved_with_an_audit_line(client: Client) -> None:
     person = make_resident(language="nl")
-    Topic.objects.create(key="wegenwerken", name="Road works")
     Topic.objects.create(key="afval", name="Waste collection")
     user = log_in(client, person)
     page = client.get("/mijn-berichten/voorkeuren/")
