@@ -59,6 +59,15 @@ class CaseType(models.Model):
         help_text=_("List of {name, label, kind (text|textarea|date|number), required}."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service in the catalogue"),
+        help_text=_("Its form (from the catalogue) is what residents fill in."),
+    )
 
     class Meta:
         verbose_name = _("case type")

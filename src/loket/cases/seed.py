@@ -207,6 +207,7 @@ PAYMENT_STATUS: Status = (
 TYPES: list[dict[str, Any]] = [
     {
         "slug": "attest-van-woonst",
+        "service": "bewijs-van-woonst",
         "name": "Attest van woonst",
         "department": "burgerzaken",
         "deadline_days": 1,
@@ -240,13 +241,14 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "slug": "gezinssamenstelling",
+        "service": "gezinssamenstelling",
         "name": "Attest van gezinssamenstelling",
         "department": "burgerzaken",
         "deadline_days": 5,
         "deadline_kind": "working",
         "fields": [
             {
-                "name": "purpose",
+                "name": "doel",
                 "label": "Waarvoor hebt u het attest nodig?",
                 "kind": "text",
                 "required": True,
@@ -258,21 +260,22 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "slug": "evenementenvergunning",
+        "service": "evenementenvergunning",
         "name": "Vergunning voor een evenement",
         "department": "vrije-tijd",
         "deadline_days": 30,
         "deadline_kind": "working",
         "fields": [
             {
-                "name": "event_name",
+                "name": "naam_evenement",
                 "label": "Naam van het evenement",
                 "kind": "text",
                 "required": True,
             },
-            {"name": "event_date", "label": "Datum", "kind": "date", "required": True},
-            {"name": "location", "label": "Plaats", "kind": "text", "required": True},
+            {"name": "datum", "label": "Datum", "kind": "date", "required": True},
+            {"name": "plaats", "label": "Plaats", "kind": "text", "required": True},
             {
-                "name": "visitors",
+                "name": "bezoekers",
                 "label": "Verwacht aantal bezoekers",
                 "kind": "number",
                 "required": True,
@@ -322,7 +325,7 @@ TYPES: list[dict[str, Any]] = [
                 "advice",
                 "staff",
                 HANDLE,
-                ["required_data:location"],
+                ["required_data:plaats"],
                 ["request_advice:politie,brandweer,mobiliteit", "notify_resident"],
                 "",
             ),
@@ -375,6 +378,7 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "slug": "zaalhuur",
+        "service": "zaalhuur",
         "name": "Een zaal huren",
         "department": "vrije-tijd",
         "deadline_days": 10,
@@ -389,6 +393,7 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "slug": "melding-openbaar-domein",
+        "service": "melding-openbaar-domein",
         "name": "Melding openbaar domein",
         "department": "technische-dienst",
         "deadline_days": 10,
@@ -478,6 +483,7 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "slug": "vraag-sociale-media",
+        "service": "vraag-via-sociale-media",
         "name": "Vraag via sociale media",
         "department": "communicatie",
         "deadline_days": 2,
@@ -507,6 +513,7 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "slug": "bewonerskaart-parkeren",
+        "service": "bewonerskaart",
         "name": "Parkeerkaart voor bewoners",
         "department": "mobiliteit",
         "deadline_days": 10,

@@ -69,6 +69,13 @@ def case_type_get(*, slug: str) -> CaseType | None:
     return case_type_list().filter(slug=slug).first()
 
 
+def case_type_for_request(*, slug: str) -> CaseType | None:
+    """The case type behind ``/aanvragen/<slug>/``: by its catalogue service's slug,
+    else by its own slug."""
+    types = case_type_list().select_related("service")
+    return types.filter(service__slug=slug).first() or types.filter(slug=slug).first()
+
+
 # --- Who is the portal visitor ----------------------------------------------------
 
 
@@ -226,15 +233,58 @@ def case_data_latest(*, case: Case) -> CaseData | None:
     return CaseData.objects.filter(case=case).order_by("-version").first()
 
 
-def case_data_labelled(*, case: Case) -> list[tuple[str, Any]]:
-    """The latest data with the form's labels, in the form's order."""
+def display_value(value: Any) -> str:
+    """A submitted answer as text: addresses by their label, lists joined."""
+    if isinstance(value, dict):
+        return str(
+            value.get("label")
+            or value.get("name")
+            or ", ".join(str(v) for v in value.values() if v)
+        )
+    if isinstance(value, list):
+        return ", ".join(display_value(item) for item in value)
+    if isinstance(value, bool):
+        return "✓" if value else "–"
+    return str(value)
+
+
+def _labels(case: Case, form_version: str) -> list[tuple[str, str]]:
+    """(key, label) of the form the data was submitted with, in the form's order."""
+    if form_version.startswith("catalog:") and case.case_type.service_id is not None:
+        from loket.catalog.selectors import form_definition_get, service_get_by_id
+
+        try:
+            version = int(form_version.rsplit(":", 1)[1])
+        except ValueError:
+            version = None
+        service = service_get_by_id(service_id=case.case_type.service_id)
+        definition = (
+            form_definition_get(service=service, version=version) if service is not None else None
+        )
+        if definition is not None:
+            return [(f.key, f.label) for f in definition.fields()]
+    return [
+        (str(spec.get("name")), str(spec.get("label") or spec.get("name")))
+        for spec in case.case_type.fields or ()
+    ]
+
+
+def case_data_labelled(*, case: Case) -> list[tuple[str, str]]:
+    """The latest data with the form's labels, in the form's order; keys the form does
+    not know (any more) come last, under their own name."""
     latest = case_data_latest(case=case)
-    data: Mapping[str, Any] = latest.data if latest else {}
+    if latest is None:
+        return []
+    data: Mapping[str, Any] = latest.data
     rows = []
-    for spec in case.case_type.fields or ():
-        name = spec.get("name")
-        if name in data and data[name] not in ("", None):
-            rows.append((str(spec.get("label") or name), data[name]))
+    seen = set()
+    for key, label in _labels(case, latest.form_version):
+        if key in data and data[key] not in ("", None, [], {}):
+            rows.append((label, display_value(data[key])))
+            seen.add(key)
+    for key, value in data.items():
+        if key not in seen and value not in ("", None, [], {}):
+            rows.append((key, display_value(value)))
     return rows
 
 

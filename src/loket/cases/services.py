@@ -406,6 +406,7 @@ def case_submit(
     form_version: str = "",
     title: str = "",
     contact_email: str = "",
+    checked_by_form_engine: bool = False,
 ) -> SubmitResult:
     """File a request or report: a new case in the type's initial status, with its
     data as version 1, a readable reference and its deadline. Without a party (an
@@ -431,7 +432,7 @@ def case_submit(
         raise DomainError(
             _("Only staff may record a request made at the counter, by post or by phone.")
         )
-    clean = _validate_data(case_type, data)
+    clean = dict(data) if checked_by_form_engine else _validate_data(case_type, data)
     initial = Status.objects.filter(case_type=case_type, is_initial=True).first()
     if initial is None:
         raise DomainError(_("This kind of request has no workflow yet."))
@@ -980,4 +981,35 @@ def case_types_seed_demo(*, actor: User | None = None) -> list[CaseType]:
             )
         audit_record(actor=actor, action=AuditAction.CREATE, target=case_type)
         made.append(case_type)
+    case_types_link_services(actor=actor)
     return made
+
+
+@transaction.atomic
+def case_types_link_services(*, actor: User | None = None) -> int:
+    """Link the demo case types to the catalogue's services of the same name, so that
+    residents fill in the service's form. Idempotent; run again after the catalogue
+    is seeded. Returns how many links were made."""
+    from loket.cases.seed import TYPES
+    from loket.catalog.selectors import service_get
+
+    linked = 0
+    for spec in TYPES:
+        case_type = CaseType.objects.filter(slug=spec["slug"], service__isnull=True).first()
+        service = (
+            service_get(slug=spec["service"], published_only=False)
+            if case_type is not None and spec.get("service")
+            else None
+        )
+        if case_type is None or service is None:
+            continue
+        case_type.service = service
+        case_type.save(update_fields=["service"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=case_type,
+            changes={"service": service.pk},
+        )
+        linked += 1
+    return linked

@@ -34,12 +34,10 @@ def _request_household(client: Client) -> Case:
     page = client.get("/aanvragen/gezinssamenstelling/")
     assert page.status_code == 200
     assert "You ask this for" in page.content.decode()
-    summary = client.post(
-        "/aanvragen/gezinssamenstelling/", {"step": "summary", "purpose": "school"}
-    )
+    summary = client.post("/aanvragen/gezinssamenstelling/", {"step": "summary", "doel": "school"})
     assert summary.status_code == 200
     assert "Check your request" in summary.content.decode()
-    done = client.post("/aanvragen/gezinssamenstelling/", {"step": "submit", "purpose": "school"})
+    done = client.post("/aanvragen/gezinssamenstelling/", {"step": "submit", "doel": "school"})
     assert done.status_code == 302
     case = Case.objects.get()
     assert done["Location"] == f"/aanvragen/ingediend/{case.reference}/"
@@ -183,7 +181,7 @@ def test_queues_do_not_grow_queries_with_cases(
     resident = _resident_client(user)
     for _ in range(3):
         _request_household(resident) if not Case.objects.exists() else resident.post(
-            "/aanvragen/gezinssamenstelling/", {"step": "submit", "purpose": "x"}
+            "/aanvragen/gezinssamenstelling/", {"step": "submit", "doel": "x"}
         )
     staff = _staff_client(coordinator)
     staff.get("/backoffice/dossiers/")
@@ -192,7 +190,7 @@ def test_queues_do_not_grow_queries_with_cases(
     assert page.status_code == 200
     assert page.content.decode().count('name="case"') == 3
     for _ in range(10):
-        resident.post("/aanvragen/gezinssamenstelling/", {"step": "submit", "purpose": "x"})
+        resident.post("/aanvragen/gezinssamenstelling/", {"step": "submit", "doel": "x"})
     with django_assert_max_num_queries(14):
         staff.get("/backoffice/dossiers/?wachtrij=unassigned")
     with django_assert_max_num_queries(12):
@@ -207,7 +205,7 @@ def test_queue_search_filters_and_bulk_assign(
     user, _person = make_resident()
     resident = _resident_client(user)
     for _ in range(3):
-        resident.post("/aanvragen/gezinssamenstelling/", {"step": "submit", "purpose": "x"})
+        resident.post("/aanvragen/gezinssamenstelling/", {"step": "submit", "doel": "x"})
     cases = list(Case.objects.order_by("pk"))
     staff = _staff_client(coordinator)
     found = staff.get(
@@ -234,10 +232,10 @@ def test_advice_is_asked_and_answered_in_the_back_office(case_types: Any, depart
         "/aanvragen/evenementenvergunning/",
         {
             "step": "submit",
-            "event_name": "Feest",
-            "event_date": "2026-07-11",
-            "location": "Markt",
-            "visitors": "300",
+            "naam_evenement": "Feest",
+            "datum": "2026-07-11",
+            "plaats": "Markt",
+            "bezoekers": "300",
         },
     )
     case = Case.objects.get()
@@ -280,7 +278,7 @@ def test_staff_records_a_paper_request(case_types: Any, handler: Any) -> None:
             "step": "submit",
             "channel": "post",
             "national_number": number,
-            "data-purpose": "pension",
+            "data-doel": "pension",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -299,7 +297,7 @@ def test_status_change_reaches_the_resident(
     staff = _staff_client(handler)
     for who in (user, paper_user):
         _resident_client(who).post(
-            "/aanvragen/gezinssamenstelling/", {"step": "submit", "purpose": "x"}
+            "/aanvragen/gezinssamenstelling/", {"step": "submit", "doel": "x"}
         )
     for case in Case.objects.all():
         with django_capture_on_commit_callbacks(execute=True):

@@ -36,7 +36,7 @@ def _party(person: Any) -> PartyRef:
 
 
 def _submit(user: Any, person: Any, slug: str = "gezinssamenstelling", **data: Any) -> Case:
-    data = data or {"purpose": "school"}
+    data = data or {"doel": "school"}
     result = case_submit(actor=user, case_type_slug=slug, data=data, party=_party(person))
     return Case.objects.get(pk=result.case_id)
 
@@ -50,7 +50,7 @@ def test_household_composition_is_handled_step_by_step(case_types: Any, handler:
     case = _submit(user, person)
     assert case.status.key == "submitted"
     assert case.reference.startswith(f"{timezone.localdate().year}-")
-    assert CaseData.objects.get(case=case).data == {"purpose": "school", "remarks": ""}
+    assert CaseData.objects.get(case=case).data == {"doel": "school", "remarks": ""}
 
     case = case_transition(actor=handler, case_id=case.pk, transition="start", expected_version=1)
     assert case.status.key == "in-progress"
@@ -178,10 +178,10 @@ def test_event_permit_collects_advice_of_three_departments(
         user,
         person,
         slug="evenementenvergunning",
-        event_name="Zomerfeest",
-        event_date="2026-07-11",
-        location="Marktplein",
-        visitors="800",
+        naam_evenement="Zomerfeest",
+        datum="2026-07-11",
+        plaats="Marktplein",
+        bezoekers="800",
     )
     case_transition(actor=handler, case_id=case.pk, transition="start", expected_version=1)
     case_assign(actor=handler, case_ids=[case.pk], assignee_id=handler.pk)
@@ -239,14 +239,14 @@ def test_required_data_guard(case_types: Any, departments: Any) -> None:
         user,
         person,
         slug="evenementenvergunning",
-        event_name="X",
-        event_date="2026-07-11",
-        location="Markt",
-        visitors="5",
+        naam_evenement="X",
+        datum="2026-07-11",
+        plaats="Markt",
+        bezoekers="5",
     )
-    CaseData.objects.filter(case=case).update(data={"event_name": "X"})
+    CaseData.objects.filter(case=case).update(data={"naam_evenement": "X"})
     case_transition(actor=handler, case_id=case.pk, transition="start", expected_version=1)
-    with pytest.raises(DomainError, match="location"):
+    with pytest.raises(DomainError, match="plaats"):
         case_transition(actor=handler, case_id=case.pk, transition="ask-advice", expected_version=2)
 
 
@@ -321,7 +321,7 @@ def test_online_channel_only_for_residents(case_types: Any) -> None:
         case_submit(
             actor=user,
             case_type_slug="gezinssamenstelling",
-            data={"purpose": "x"},
+            data={"doel": "x"},
             party=_party(person),
             channel=Channel.COUNTER,
         )

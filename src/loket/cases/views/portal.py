@@ -3,6 +3,7 @@ anonymous report and following it with its tracking code."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any, cast
 
 from django.contrib import messages
@@ -32,8 +33,10 @@ from loket.cases.forms import (
     data_form_class,
     plain_data,
 )
-from loket.cases.models import Case
+from loket.cases.models import Case, CaseType
 from loket.cases.types import ResidentScope
+from loket.catalog import selectors as catalog_selectors
+from loket.catalog import services as catalog_services
 from loket.core.services import DomainError, User
 
 SESSION_TRACKING = "loket.cases.tracking"
@@ -61,13 +64,33 @@ def _count(request: HttpRequest, what: str) -> None:
 # --- Request ----------------------------------------------------------------------
 
 
-@assurance_required(LEVEL_MY_DATA)
 def request_form(request: HttpRequest, slug: str) -> HttpResponse:
-    """Fill in → check the summary → submit. What the municipality knows (who asks)
-    is shown, not asked."""
-    case_type = selectors.case_type_get(slug=slug)
+    """``/aanvragen/<service>/``: the service's form from the catalogue (steps, known
+    facts confirmed not retyped, a summary, submit), or the case type's own short form
+    when the service has no form. The login the service asks for is required."""
+    case_type = selectors.case_type_for_request(slug=slug)
     if case_type is None:
         raise Http404
+    service = case_type.service
+    level = int(getattr(service, "login_level", LEVEL_MY_DATA) or 0) if service else LEVEL_MY_DATA
+    if level == 0 and case_type.anonymous_allowed and not request.user.is_authenticated:
+        return redirect("cases:report")
+    level = max(level, 1)
+
+    @assurance_required(level)
+    def inner(request: HttpRequest) -> HttpResponse:
+        definition = (
+            catalog_selectors.form_definition_get(service=service) if service is not None else None
+        )
+        if service is not None and definition is not None and definition.steps:
+            return _wizard(request, case_type, service, definition)
+        return _simple_form(request, case_type)
+
+    return inner(request)
+
+
+def _simple_form(request: HttpRequest, case_type: CaseType) -> HttpResponse:
+    """Fill in → check the summary → submit."""
     party = selectors.party_for_request(request)
     form_class = data_form_class(case_type)
     step = request.POST.get("step", "") if request.method == "POST" else ""
@@ -94,6 +117,142 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("cases:submitted", reference=result.reference)
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/portal/request.html", context, status=status)
+
+
+SESSION_WIZARD = "loket.cases.wizard"
+SUMMARY_STEP = "overzicht"
+
+
+def _wizard(
+    request: HttpRequest, case_type: CaseType, service: Any, definition: Any
+) -> HttpResponse:
+    """The catalogue's form, step by step. Answers live in the session (and in the
+    catalogue's draft, to resume later); the last page is a summary with "Submit"."""
+    party = selectors.party_for_request(request)
+    person_id = party.person_id if party is not None else None
+    party_kind = party.kind if party is not None else "person"
+    party_id = party.id or 0 if party is not None else 0
+    key = f"{service.pk}:{party_kind}:{party_id}"
+    store: dict[str, Any] = dict(request.session.get(SESSION_WIZARD) or {})
+    state = store.get(key)
+    if not isinstance(state, dict) or state.get("version") != definition.version:
+        draft = catalog_selectors.form_draft_get(
+            user=request.user, service=service, party_kind=party_kind, party_id=party_id
+        )
+        answers_start = (
+            dict(draft.answers)
+            if draft is not None and draft.form_version == definition.version
+            else {}
+        )
+        state = {"version": definition.version, "answers": answers_start}
+    answers: dict[str, Any] = dict(state["answers"])
+    known = catalog_selectors.form_known_facts(person_id=person_id)
+    visible = catalog_selectors.form_steps_visible(definition=definition, answers=answers)
+    step_key = request.POST.get("stap") or request.GET.get("stap") or visible[0].key
+    context: dict[str, Any] = {"case_type": case_type, "service": service, "party": party}
+
+    def remember() -> None:
+        store[key] = {"version": definition.version, "answers": answers}
+        request.session[SESSION_WIZARD] = store
+
+    if request.method == "POST" and request.POST.get("actie") == "indienen":
+        submission = catalog_selectors.form_submission_prepare(
+            service=service, definition=definition, answers=answers, known=known
+        )
+        if not submission.complete:
+            return redirect(f"{request.path}?stap={submission.incomplete_step}")
+        try:
+            submitted_case = services.case_submit(
+                actor=cast(User, request.user),
+                case_type_slug=case_type.slug,
+                data={**submission.facts, **submission.answers},
+                party=party,
+                form_version=f"catalog:{service.pk}:{definition.version}",
+                checked_by_form_engine=True,
+            )
+        except DomainError as error:
+            context.update(_summary(definition, submission, error=str(error)))
+            return render(request, "cases/portal/wizard_summary.html", context, status=400)
+        store.pop(key, None)
+        request.session[SESSION_WIZARD] = store
+        catalog_services.form_draft_discard(
+            user=request.user, service=service, party_kind=party_kind, party_id=party_id
+        )
+        return redirect("cases:submitted", reference=submitted_case.reference)
+
+    if step_key == SUMMARY_STEP:
+        submission = catalog_selectors.form_submission_prepare(
+            service=service, definition=definition, answers=answers, known=known
+        )
+        if not submission.complete:
+            return redirect(f"{request.path}?stap={submission.incomplete_step}")
+        context.update(_summary(definition, submission))
+        return render(request, "cases/portal/wizard_summary.html", context)
+
+    if definition.step(step_key) is None:
+        raise Http404
+    result = None
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("form_version") != str(definition.version):
+            messages.warning(
+                request,
+                _("This form was changed in the meantime. Check your answers on this step."),
+            )
+            return redirect(f"{request.path}?stap={step_key}")
+        result = catalog_services.form_step_validate(
+            service=service,
+            definition=definition,
+            step_key=step_key,
+            data=request.POST,
+            files=request.FILES,
+            known=known,
+            answers=answers,
+            owner_key=catalog_selectors.form_owner_key(user_id=request.user.pk),
+        )
+        if result.ok:
+            answers = catalog_services.form_answers_merge(
+                definition=definition, answers=answers, result=result
+            )
+            remember()
+            # The session keeps the answers; the draft only lets the resident resume later.
+            with suppress(DomainError):
+                catalog_services.form_draft_save(
+                    user=request.user,
+                    service=service,
+                    form_version=definition.version,
+                    answers=answers,
+                    current_step=step_key,
+                    party_kind=party_kind,
+                    party_id=party_id,
+                )
+            if "terug" in request.POST:
+                previous = catalog_selectors.form_step_previous(
+                    definition=definition, step_key=step_key, answers=answers
+                )
+                return redirect(f"{request.path}?stap={previous.key if previous else step_key}")
+            following = catalog_selectors.form_step_next(
+                definition=definition, step_key=step_key, answers=answers
+            )
+            return redirect(f"{request.path}?stap={following.key if following else SUMMARY_STEP}")
+        status = 400
+    context["form_step"] = catalog_selectors.form_step_render(
+        definition=definition, step_key=step_key, answers=answers, known=known, result=result
+    )
+    context["step_key"] = step_key
+    context["first_step"] = step_key == visible[0].key
+    return render(request, "cases/portal/wizard_step.html", context, status=status)
+
+
+def _summary(definition: Any, submission: Any, error: str = "") -> dict[str, Any]:
+    labels = {f.key: f.label for f in definition.fields()}
+    rows = [
+        (labels.get(k, k), selectors.display_value(v))
+        for k, v in {**submission.facts, **submission.answers}.items()
+        if v not in ("", None, [], {})
+    ]
+    steps = [(step.key, step.title) for step in definition.steps]
+    return {"summary": rows, "steps": steps, "error": error, "summary_step": SUMMARY_STEP}
 
 
 @assurance_required(LEVEL_MY_DATA)
