@@ -190,6 +190,11 @@ class FormUpload(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When a submitted request took this file; unclaimed files are pruned."),
+    )
 
     class Meta:
         verbose_name = _("form upload")

@@ -8,6 +8,7 @@ import copy
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -48,6 +49,8 @@ __all__ = [
     "form_step_remove",
     "form_step_update",
     "form_step_validate",
+    "form_uploads_claim",
+    "form_uploads_prune",
     "form_version_publish",
     "form_working_copy_discard",
     "service_create",
@@ -496,6 +499,55 @@ def form_answers_merge(
 ) -> dict[str, JSON]:
     """The form's answers with those of a valid step put in (pure, nothing stored)."""
     return formengine.answers_merge(definition, answers, result)
+
+
+def _upload_tokens(value: JSON) -> list[str]:
+    """The upload tokens inside answers (file answers are ``{"upload": token, ...}``)."""
+    if isinstance(value, Mapping):
+        token = value.get("upload")
+        found = [token] if isinstance(token, str) and token else []
+        return found + [
+            t for v in value.values() if isinstance(v, Mapping | list) for t in _upload_tokens(v)
+        ]
+    if isinstance(value, list):
+        return [t for v in value for t in _upload_tokens(v)]
+    return []
+
+
+@transaction.atomic
+def form_uploads_claim(*, answers: Mapping[str, JSON], owner_key: str) -> int:
+    """Mark the files in these answers as taken by a submitted request, so they are
+    kept; call it in the transaction that creates the case. Returns how many."""
+    tokens = _upload_tokens(dict(answers))
+    if not tokens:
+        return 0
+    return FormUpload.objects.filter(
+        token__in=tokens, owner_key=owner_key, claimed_at__isnull=True
+    ).update(claimed_at=timezone.now())
+
+
+UPLOAD_KEEP_UNCLAIMED = timedelta(days=30)
+_PRUNE_BATCH = 500
+
+
+def form_uploads_prune(*, now: datetime | None = None) -> int:
+    """Delete files that no request took within ``UPLOAD_KEEP_UNCLAIMED`` (abandoned
+    forms); a draft resumed later asks for the file again. Returns how many."""
+    cutoff = (now or timezone.now()) - UPLOAD_KEEP_UNCLAIMED
+    deleted = 0
+    while True:
+        batch = list(
+            FormUpload.objects.filter(claimed_at__isnull=True, created_at__lt=cutoff).order_by(
+                "pk"
+            )[:_PRUNE_BATCH]
+        )
+        if not batch:
+            return deleted
+        for upload in batch:
+            with transaction.atomic():
+                if FormUpload.objects.filter(pk=upload.pk, claimed_at__isnull=True).delete()[0]:
+                    upload.file.delete(save=False)
+                    deleted += 1
 
 
 @transaction.atomic

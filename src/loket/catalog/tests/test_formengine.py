@@ -531,3 +531,25 @@ def test_known_facts_come_from_the_register_and_are_not_asked_again(event_plan: 
     assert result.answers["email"] == "an@voorbeeld.be"
     assert result.answers["who"] == "An Smet"
     assert selectors.form_known_facts(person_id=None) == {}
+
+
+@pytest.mark.django_db
+def test_claimed_uploads_are_kept_and_abandoned_ones_pruned(event_plan: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    kept = _plan_step(event_plan, {"f-site_plan": upload(PNG)})
+    abandoned = _plan_step(event_plan, {"f-site_plan": upload(PDF, name="plan.pdf")})
+    # Only the owner's files are claimed, and only those in the answers.
+    assert services.form_uploads_claim(answers=kept.answers, owner_key="user:2") == 0
+    assert services.form_uploads_claim(answers={"x": [kept.answers]}, owner_key="user:1") == 1
+    later = timezone.now() + timedelta(days=31)
+    gone = FormUpload.objects.get(token=abandoned.answers["site_plan"]["upload"])
+    storage, name = gone.file.storage, gone.file.name
+    assert services.form_uploads_prune(now=timezone.now()) == 0
+    assert services.form_uploads_prune(now=later) == 1
+    assert list(FormUpload.objects.values_list("token", flat=True)) == [
+        kept.answers["site_plan"]["upload"]
+    ]
+    assert not storage.exists(name)
