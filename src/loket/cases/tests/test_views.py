@@ -313,3 +313,50 @@ def test_status_change_reaches_the_resident(
     )
     assert sent.filter(person_id=paper_person.pk, channel="letter").exists()
     assert TimelineEvent.objects.filter(kind="status").count() == 2
+
+
+def test_counter_clerk_files_for_the_resident_being_served(
+    case_types: Any, departments: Any
+) -> None:
+    from django.utils import timezone
+
+    from loket.accounts.constants import SESSION_COUNTER
+    from loket.accounts.models import CounterVisit
+
+    clerk = staff_with(departments["burgerzaken"], "counter_clerk")
+    _user, person = make_resident()
+    visit = CounterVisit.objects.create(
+        clerk=clerk,
+        person_id=person.pk,
+        department_name="Burgerzaken",
+        purpose="attest",
+        started_at=timezone.now(),
+    )
+    client = _staff_client(clerk)
+    session = client.session
+    session[SESSION_COUNTER] = visit.pk
+    session.save()
+    page = client.get("/backoffice/dossiers/registreren/?soort=gezinssamenstelling")
+    assert page.status_code == 200
+    assert "You are serving" in page.content.decode()
+    response = client.post(
+        "/backoffice/dossiers/registreren/",
+        {
+            "case_type": "gezinssamenstelling",
+            "step": "submit",
+            "channel": "counter",
+            "national_number": "",
+            "data-doel": "school",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (
+        case.channel == "counter"
+    )
+    assert (
+        case.person_id == person.pk
+    )
+    assert (
+        case.initiator_id == clerk.pk
+    )

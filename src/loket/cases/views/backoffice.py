@@ -21,7 +21,7 @@ from loket.accounts import selectors as accounts_selectors
 from loket.accounts.services import person_view_record
 from loket.accounts.staff.selectors import staff_session_is_verified
 from loket.cases import selectors, services, workflow
-from loket.cases.constants import PERM_HANDLE, AdviceStatus, PartyKind, Queue
+from loket.cases.constants import PERM_HANDLE, AdviceStatus, Channel, PartyKind, Queue
 from loket.cases.forms import (
     AdviceAnswerForm,
     AdviceForm,
@@ -41,6 +41,7 @@ from loket.cases.permissions import (
     can_assign_case,
     can_handle_case,
     can_serve_counter,
+    can_view_case,
     may_enter_cases,
 )
 from loket.cases.types import PartyRef
@@ -335,11 +336,12 @@ def file_request(request: HttpRequest) -> HttpResponse:
     if not can_serve_counter(request.user) and not may_enter_cases(request.user):
         raise Http404
     types = selectors.case_type_list(anonymous=False)
-    form = FileForm(request.POST or None, type_choices=[(t.slug, t.name) for t in types])
-    served = None
-    visit = getattr(accounts_selectors, "counter_visit_active", None)
-    if visit is not None:
-        served = visit(request)
+    served = accounts_selectors.counter_visit_active(request)
+    form = FileForm(
+        request.POST or None,
+        type_choices=[(t.slug, t.name) for t in types],
+        initial={"channel": Channel.COUNTER if served is not None else Channel.POST},
+    )
     chosen = types.filter(
         slug=request.POST.get("case_type") or request.GET.get("soort", "")
     ).first()
@@ -366,8 +368,8 @@ def file_request(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     "national_number", _("No resident with this national number in the register.")
                 )
-        elif served is not None and getattr(served, "kind", "") == PartyKind.PERSON:
-            person = person_get(person_id=served.id)
+        elif served is not None:
+            person = person_get(person_id=served.person_id)
         else:
             form.add_error("national_number", _("Fill in the national number of the resident."))
         if person is not None:
@@ -390,7 +392,10 @@ def file_request(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("Request %(reference)s recorded.") % {"reference": result.reference}
                 )
-                return redirect("cases_staff:detail", reference=result.reference)
+                recorded = selectors.case_get(reference=result.reference)
+                if recorded is not None and can_view_case(request.user, recorded):
+                    return redirect("cases_staff:detail", reference=result.reference)
+                return redirect("cases_staff:file")
     status = 400 if request.method == "POST" and "step" in request.POST else 200
     return render(
         request,
