@@ -24,8 +24,7 @@ from loket.api.constants import (
 from loket.api.models import ApiCall, ApiClient, ApiCredential, ApiToken
 from loket.api.types import IssuedCredential, IssuedToken
 from loket.core.constants import AuditAction
-from loket.core.models import User
-from loket.core.services import DomainError, audit_record
+from loket.core.services import DomainError, User, audit_record
 
 
 class OAuthError(DomainError):

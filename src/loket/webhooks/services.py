@@ -27,8 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loket.core.constants import AuditAction
-from loket.core.models import User
-from loket.core.services import DomainError, audit_record
+from loket.core.services import DomainError, User, audit_record
 from loket.webhooks.constants import (
     FIRST_RETRY_SECONDS,
     MAX_RETRY_SECONDS,
