@@ -11,7 +11,7 @@ import pytest
 from loket.accounts.staff.models import Passkey, TotpDevice
 from loket.accounts.staff.tests.helpers import PASSWORD, SoftAuthenticator, log_in_staff
 from loket.core.models import AuditEvent
-from loket.core.tests.factories import StaffFactory
+from loket.core.tests.factories import MembershipFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def _base_url(settings):
 @pytest.fixture
 def clerk():
     user = StaffFactory(username="baliemedewerker")
+    MembershipFactory(user=user)  # a role that may use the back office
     TotpDevice.objects.create(user=user, secret=pyotp.random_base32())
     return user
 
