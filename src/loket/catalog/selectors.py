@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
@@ -271,7 +271,8 @@ def form_known_facts(*, person_id: int | None) -> dict[str, Fact]:
             value=[{"person_id": m.id, "name": m.full_name} for m in members],
             display=", ".join(m.full_name for m in members),
         )
-    return facts
+    # Plain string keys: the facts travel into JSON answers and session data.
+    return {str(key): replace(fact, key=str(key)) for key, fact in facts.items()}
 
 
 def form_steps_visible(*, definition: FormDef, answers: Mapping[str, JSON]) -> list[StepDef]:

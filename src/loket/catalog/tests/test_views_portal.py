@@ -115,3 +115,19 @@ def test_the_json_ld_export_is_public(
     single = json.loads(client.get("/diensten/dienst-01/cpsv-ap.jsonld").content)
     assert single["@type"] == "cpsv:PublicService"
     assert "@context" in single
+
+
+def test_a_service_page_shows_the_translated_title_when_there_is_one(
+    client: Client, department: Any, settings: Any
+) -> None:
+    make_service(
+        department,
+        slug="woonst",
+        title="Bewijs van woonst",
+        translations={"fr": {"title": "Certificat de résidence"}},
+    )
+    dutch = client.get("/diensten/woonst/").content.decode()
+    assert "<h1>Bewijs van woonst</h1>" in dutch
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client.get("/diensten/woonst/").content.decode()
+    assert "<h1>Certificat de résidence</h1>" in french

@@ -7,6 +7,7 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from loket.catalog import jsonld, selectors
@@ -49,11 +50,15 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if service is None:
         raise Http404
     channels = [Channel(c).label for c in service.channels if c in Channel.values]
+    # Titles and summaries may have a translation; the other texts are Dutch only.
+    translated = (service.translations or {}).get((get_language() or "nl")[:2], {})
     return render(
         request,
         "catalog/service.html",
         {
             "service": service,
+            "title": translated.get("title") or service.title,
+            "summary": translated.get("summary") or service.summary,
             "channels": channels,
             "online": Channel.ONLINE in service.channels,
             "login_level": LoginLevel(service.login_level),
