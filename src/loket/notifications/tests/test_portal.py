@@ -412,3 +412,18 @@ def test_the_error_summary_links_to_a_radio_group(client: Client) -> None:
     html = response.content.decode()
     assert 'href="#id_paper_only_0"' in html
     assert 'id="id_paper_only_0"' in html
+
+
+def test_seeded_verified_contact_carries_messages(smtp_sink: Any) -> None:
+    person = make_resident()
+    first = services.contact_point_add_verified(
+        actor=None, person_id=person.pk, kind="email", value=" Demo@Example.org", reason="demo"
+    )
+    again = services.contact_point_add_verified(
+        actor=None, person_id=person.pk, kind="email", value="demo@example.org", reason="demo"
+    )
+    assert first.pk == again.pk
+    result = services.notify(
+        event="case-status-changed", person_id=person.pk, context=CASE, idempotency_key="seed"
+    )
+    assert Message.objects.get(pk=result.message_ids[0]).recipient == "demo@example.org"
