@@ -4,11 +4,14 @@ no server errors, and every response matches the schema (status, content type, b
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
@@ -33,8 +36,16 @@ CHECKS = [
 
 
 @pytest.fixture
-def api_schema(db: Any) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+def api_schema(db: Any) -> Iterator[Any]:
+    # Like Django's test client: a request must not close the test's connection (it
+    # holds the test transaction; PostgreSQL would lose it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
