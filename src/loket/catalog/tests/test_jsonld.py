@@ -170,3 +170,23 @@ def test_the_import_command(tmp_path: Any, event_service: Any) -> None:
         call_command("catalog-import", str(tmp_path / "bad.jsonld"))
     with pytest.raises(CommandError, match="no department"):
         call_command("catalog-import", str(path), "--department", "nope")
+
+
+def test_an_import_touching_a_department_the_editor_may_not_edit_writes_nothing(
+    event_service: Any, editor: Any
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from loket.core.tests.factories import DepartmentFactory
+
+    document = _export()
+    other = DepartmentFactory()
+    second = json.loads(json.dumps(document["@graph"][0]))
+    second["dct:identifier"] = second["@id"] = "urn:other:2"
+    second["loket:slug"] = "andere"
+    second["cv:hasCompetentAuthority"]["dct:identifier"] = f"{other.organisation.slug}/{other.slug}"
+    document["@graph"][0]["dct:title"] = [{"@value": "Gewijzigd", "@language": "nl"}]
+    document["@graph"].append(second)
+    with pytest.raises(PermissionDenied):
+        services.catalog_import_jsonld(actor=editor, document=document)
+    assert list(Service.objects.values_list("title", flat=True)) == ["Evenementenvergunning"]
