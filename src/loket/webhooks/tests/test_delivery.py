@@ -201,3 +201,22 @@ def test_delivery_log_is_keyset_paged(receiver: Receiver, django_assert_max_num_
     rest, after = selectors.delivery_list(limit=3, before_id=before)
     assert len(rest) == 2
     assert after is None
+
+
+def test_publish_enqueues_delivery_after_commit(
+    receiver: Receiver, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loket.webhooks import tasks
+
+    queued: list[list[int]] = []
+
+    class FakeTask:
+        enqueue = staticmethod(queued.append)
+
+    monkeypatch.setattr(tasks, "deliver_webhooks", FakeTask)
+    _subscribe(receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish()
+    assert queued == [[Delivery.objects.get().pk]]
+    assert services.deliveries_send(delivery_ids=queued[0]) == 1
+    assert len(receiver.events) == 1
