@@ -181,12 +181,9 @@ def _timeline(
 
 
 def _lock(case_id: int) -> Case:
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("status", "case_type")
-        .filter(pk=case_id)
-        .first()
-    )
+    # No joins in the locking query: PostgreSQL re-checks a joined row after waiting
+    # for the lock, and a case whose status changed meanwhile would drop out.
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         raise DomainError(_("This case does not exist."))
     return case
@@ -818,12 +815,7 @@ def advice_answer(*, actor: User, advice_id: int, answer: str) -> AdviceRequest:
     answer = answer.strip()
     if not answer:
         raise DomainError(_("Write the advice first."))
-    advice = (
-        AdviceRequest.objects.select_for_update(of=("self",))
-        .select_related("case", "department")
-        .filter(pk=advice_id)
-        .first()
-    )
+    advice = AdviceRequest.objects.select_for_update().filter(pk=advice_id).first()
     if advice is None or not can_answer_advice(actor, advice.department_id):
         raise DomainError(_("This advice request does not exist."))
     if advice.status != AdviceStatus.OPEN:

@@ -351,12 +351,6 @@ def test_counter_clerk_files_for_the_resident_being_served(
     )
     assert response.status_code == 302
     case = Case.objects.get()
-    assert (
-        case.channel == "counter"
-    )
-    assert (
-        case.person_id == person.pk
-    )
-    assert (
-        case.initiator_id == clerk.pk
-    )
+    assert case.channel == "counter"
+    assert case.person_id == person.pk
+    assert case.initiator_id == clerk.pk
