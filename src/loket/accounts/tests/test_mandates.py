@@ -140,3 +140,37 @@ def test_mandate_lists_are_paginated_without_n_plus_one(maria, django_assert_max
     assert len(second.items) == 5
     assert second.next_cursor is None
     assert not {m.id for m in first.items} & {m.id for m in second.items}
+
+
+def test_acting_for_a_company_records_the_actor_as_the_resident_concerned(lies):
+    from loket.accounts.services import acting_party_set, party_audit_changes
+    from loket.people.services import company_create, company_representative_add
+
+    company = company_create(
+        actor=None, enterprise_number="0403170701", name="Bakkerij", legal_form="bv"
+    )
+    company_representative_add(
+        actor=None,
+        company_id=company.pk,
+        person_id=lies.pk,
+        function="zaakvoerder",
+        since=dt.date(2008, 5, 1),
+    )
+    user = resident_user(lies)
+    session: dict = {}
+    choice = next(p for p in acting_choices(person_id=lies.pk, label="Lies") if p.kind == "company")
+    party = acting_party_set(
+        user=user, person_id=lies.pk, self_label="Lies", choice=choice.key, session=session
+    )
+    assert (party.kind, party.id, party.person_id) == ("company", company.pk, None)
+    assert session["loket.acting_party"]["id"] == company.pk
+    line = AuditEvent.objects.filter(actor=user).latest("id")
+    assert line.subject_person_id == lies.pk
+    assert line.changes["on_behalf_of"] == {
+        "kind": "company",
+        "id": company.pk,
+        "label": "Bakkerij",
+    }
+    # Acting for oneself adds no "on behalf of" to an audit line.
+    me = acting_choices(person_id=lies.pk, label="Lies")[0]
+    assert party_audit_changes(me, case=1) == {"case": 1}
