@@ -5,6 +5,7 @@ unknown query parameters, the call log, and RFC 9457 problem details for every e
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from collections.abc import Mapping
 from typing import Any
 
@@ -212,7 +213,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
     detail_text = exc.detail if isinstance(exc.detail, str) else json.dumps(_flatten(exc.detail))
     return problem_response(
         status_code=status_code,
-        title=str(exc.default_detail),
+        title=HTTPStatus(status_code).phrase,
         detail=str(detail_text),
         code=exc.default_code if isinstance(exc.default_code, str) else "",
         headers=headers,
