@@ -5,8 +5,8 @@ unknown query parameters, the call log, and RFC 9457 problem details for every e
 from __future__ import annotations
 
 import json
-from http import HTTPStatus
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
