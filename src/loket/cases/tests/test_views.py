@@ -354,3 +354,15 @@ def test_counter_clerk_files_for_the_resident_being_served(
     assert case.channel == "counter"
     assert case.person_id == person.pk
     assert case.initiator_id == clerk.pk
+
+
+def test_my_cases_need_a_resident_login(case_types: Any) -> None:
+    response = Client().get("/mijn-dossiers/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/aanmelden/")
+    user, _person = make_resident()
+    low = Client()
+    log_in_resident(low, user, level=400)
+    step_up = low.get("/mijn-dossiers/")
+    assert step_up.status_code == 302
+    assert "level=450" in step_up["Location"]

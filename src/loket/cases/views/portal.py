@@ -3,8 +3,11 @@ anonymous report and following it with its tracking code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
-from typing import Any, cast
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -14,8 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from loket.accounts.constants import LEVEL_MY_DATA
-from loket.accounts.permissions import assurance_required
+from loket.accounts.constants import LEVEL_MY_DATA, SESSION_LOGIN
 from loket.cases import selectors, services, workflow
 from loket.cases.constants import (
     TRANSITION_REOPEN,
@@ -42,6 +44,38 @@ from loket.core.services import DomainError, User
 SESSION_TRACKING = "loket.cases.tracking"
 REPORT_LIMIT = 5  # anonymous reports per address per hour
 TRACK_LIMIT = 30  # wrong tracking codes per address per hour
+
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def _login_level(request: HttpRequest) -> int | None:
+    """The assurance level of this session's resident login, None without one."""
+    if not request.user.is_authenticated:
+        return None
+    login = request.session.get(SESSION_LOGIN)
+    return int(login.get("level", 0)) if isinstance(login, dict) else None
+
+
+def assurance_required(level: int) -> Callable[[ViewFunc], ViewFunc]:
+    """A resident login of at least ``level``: others log in (or step up) and come back,
+    as the accounts module does for its own pages."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            here = request.get_full_path()
+            current = _login_level(request)
+            if current is None:
+                return redirect(f"{reverse('accounts:login')}?{urlencode({'next': here})}")
+            if current < level:
+                query = urlencode({"level": level, "next": here})
+                return redirect(f"{reverse('accounts:start')}?{query}")
+            return view(request, *args, **kwargs)
+
+        return cast(ViewFunc, wrapper)
+
+    return decorator
 
 
 def _client_key(request: HttpRequest, what: str) -> str:
