@@ -20,6 +20,12 @@ SESSION_PENDING = "loket_staff_pending"
 SESSION_TOTP_SETUP = "loket_staff_totp_setup"
 SESSION_WEBAUTHN_CHALLENGE = "loket_staff_webauthn_challenge"
 SESSION_NEW_RECOVERY_CODES = "loket_staff_new_recovery_codes"
+# Single sign-on: the pending request (state -> nonce, PKCE verifier, next, time) and,
+# after the login, the provider's sid for logging out there too.
+SESSION_SSO_PENDING = "loket_staff_sso_pending"
+SESSION_SSO_LOGIN = "loket_staff_sso"
+SSO_PENDING_LIFETIME = 600  # seconds between leaving for the provider and coming back
+SSO_MAX_PENDING = 5
 
 # How long the second step may take after the password was accepted.
 PENDING_LIFETIME = timedelta(minutes=10)
@@ -50,13 +56,65 @@ class StaffAuthAudit(models.TextChoices):
     FACTOR_ADDED = "factor_added", _("second factor added")
     FACTOR_REMOVED = "factor_removed", _("second factor removed")
     RECOVERY_RENEWED = "recovery_renewed", _("recovery codes renewed")
+    SSO_ACCEPTED = "login_sso", _("single sign-on accepted")
+    RATE_LIMITED = "login_rate_limited", _("too many requests")
 
 
 class Factor(models.TextChoices):
     TOTP = "totp", _("authenticator app")
     PASSKEY = "passkey", _("passkey")
     RECOVERY = "recovery", _("recovery code")
+    # Single sign-on whose provider used several factors (LOKET_STAFF_OIDC_REQUIRE_MFA).
+    SSO = "sso", _("single sign-on with a second factor")
     NONE = "none", _("none")
+
+
+class SsoFailure(models.TextChoices):
+    """Why a single sign-on did not succeed; the label is what the staff member reads."""
+
+    CANCELLED = "cancelled", _("You cancelled logging in. Nothing has changed.")
+    STATE = (
+        "state",
+        _(
+            "This login attempt is no longer valid, for example because it was started in "
+            "another window or took too long. Please log in again."
+        ),
+    )
+    PROVIDER_ERROR = (
+        "provider_error",
+        _("The municipality's login service could not log you in. Please try again later."),
+    )
+    UNREACHABLE = (
+        "unreachable",
+        _("The municipality's login service cannot be reached right now. Try again later."),
+    )
+    CODE = "code", _("Your login could not be completed. Please log in again.")
+    TOKEN = (
+        "token",
+        _(
+            "We could not verify your login. For your safety you have not been logged in. "
+            "Please log in again."
+        ),
+    )
+    IDENTITY = (
+        "identity",
+        _("The municipality's login service did not tell us who you are. Please try again."),
+    )
+    UNKNOWN = (
+        "unknown",
+        _(
+            "Your account of the municipality is not linked to a staff account in Loket. "
+            "Ask the functional administrator to add you."
+        ),
+    )
+    DISABLED = (
+        "disabled",
+        _("This staff account is blocked. Ask the functional administrator for help."),
+    )
+    OFF = "off", _("Logging in with your account of the municipality is not available.")
+
+
+RATE_LIMITED_MESSAGE = _("You tried this too often in a short time. Wait a minute and try again.")
 
 
 LOCKED_MESSAGE = _(

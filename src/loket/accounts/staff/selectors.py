@@ -17,6 +17,7 @@ from loket.accounts.staff.constants import (
     PENDING_LIFETIME,
     SESSION_AUTH_KIND,
     SESSION_PENDING,
+    SESSION_SSO_LOGIN,
     SESSION_STAFF_FACTOR,
     Factor,
 )
@@ -29,10 +30,13 @@ __all__ = [
     "login_is_locked",
     "staff_demo_code",
     "staff_factor_summary",
+    "staff_password_login_enabled",
     "staff_pending_next",
     "staff_pending_user",
     "staff_session_factor",
     "staff_session_is_verified",
+    "staff_sso_enabled",
+    "staff_sso_session",
     "throttle_keys",
     "webauthn_relying_party",
 ]
@@ -57,7 +61,7 @@ def staff_session_is_verified(*, request: HttpRequest) -> bool:
     if not _is_staff(request.user):
         return False
     factor = staff_session_factor(request=request)
-    if factor in (Factor.TOTP, Factor.PASSKEY, Factor.RECOVERY):
+    if factor in (Factor.TOTP, Factor.PASSKEY, Factor.RECOVERY, Factor.SSO):
         return True
     return factor == Factor.NONE and not settings.LOKET_STAFF_2FA_REQUIRED
 
@@ -147,3 +151,19 @@ def webauthn_relying_party() -> tuple[str, str]:
     """(relying-party id, origin) from LOKET_BASE_URL."""
     parts = urlsplit(settings.LOKET_BASE_URL)
     return parts.hostname or "localhost", f"{parts.scheme}://{parts.netloc}"
+
+
+def staff_sso_enabled() -> bool:
+    """Whether staff may log in with their account of the municipality (LOKET_STAFF_SSO)."""
+    return settings.LOKET_STAFF_SSO == "oidc"
+
+
+def staff_password_login_enabled() -> bool:
+    """Whether the password login of the back office is offered (and accepted)."""
+    return bool(settings.LOKET_STAFF_PASSWORD_LOGIN) or not staff_sso_enabled()
+
+
+def staff_sso_session(*, request: HttpRequest) -> dict[str, Any] | None:
+    """What the single sign-on left in this session (the provider's sid), or None."""
+    data = request.session.get(SESSION_SSO_LOGIN)
+    return data if isinstance(data, dict) else None

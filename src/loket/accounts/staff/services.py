@@ -12,14 +12,16 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pyotp
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, login
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from webauthn import (
@@ -44,6 +46,9 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from loket.accounts.models import LoginSession
+from loket.accounts.providers.oidc import OidcError, ProviderConfig, end_session_url
+from loket.accounts.services import login_session_end
 from loket.accounts.staff.constants import (
     AUDIT_OBJECT_TYPE,
     AUTH_KIND_STAFF,
@@ -55,12 +60,14 @@ from loket.accounts.staff.constants import (
     SESSION_AUTH_KIND,
     SESSION_NEW_RECOVERY_CODES,
     SESSION_PENDING,
+    SESSION_SSO_LOGIN,
     SESSION_STAFF_FACTOR,
     SESSION_TOTP_SETUP,
     SESSION_WEBAUTHN_CHALLENGE,
     TOTP_INTERVAL,
     TOTP_VALID_WINDOW,
     Factor,
+    SsoFailure,
     StaffAuthAudit,
 )
 from loket.accounts.staff.models import LoginThrottle, Passkey, RecoveryCode, TotpDevice
@@ -68,6 +75,8 @@ from loket.accounts.staff.selectors import (
     address_is_locked,
     client_address,
     staff_factor_summary,
+    staff_password_login_enabled,
+    staff_sso_session,
     throttle_keys,
     webauthn_relying_party,
 )
@@ -81,18 +90,26 @@ __all__ = [
     "LoginLocked",
     "LoginRefused",
     "PasskeyRefused",
+    "PasswordLoginOff",
+    "SsoRefused",
     "demo_totp_device_create",
     "passkey_authenticate",
     "passkey_authentication_options",
     "passkey_register",
     "passkey_registration_options",
+    "resident_sessions_end",
     "staff_factor_remove",
     "staff_login_begin",
     "staff_login_complete",
     "staff_login_without_factor",
+    "staff_logout",
     "staff_password_verify",
+    "staff_rate_limit_record",
     "staff_recovery_code_login",
     "staff_recovery_codes_renew",
+    "staff_sso_failure_record",
+    "staff_sso_login",
+    "staff_sso_user",
     "staff_totp_confirm",
     "staff_totp_login",
     "staff_totp_setup_secret",
@@ -109,6 +126,19 @@ class LoginLocked(LoginRefused):
 
 class AccountDisabled(LoginRefused):
     """The password is right but the account is blocked (is_active false)."""
+
+
+class PasswordLoginOff(LoginRefused):
+    """LOKET_STAFF_PASSWORD_LOGIN is off: staff log in with single sign-on only."""
+
+
+class SsoRefused(DomainError):
+    """A single sign-on that cannot log anyone in; ``failure`` is an ``SsoFailure``."""
+
+    def __init__(self, failure: str, detail: str = "") -> None:
+        super().__init__(f"{failure}: {detail}")
+        self.failure = failure
+        self.detail = detail
 
 
 class CodeRefused(DomainError):
@@ -267,6 +297,8 @@ def _factor_locked(*, request: HttpRequest) -> None:
 def staff_password_verify(*, request: HttpRequest, username: str, password: str) -> Any:
     """Step 1: check user name and password, under the lock-out rules. Returns the
     user; raises LoginLocked, AccountDisabled or LoginRefused."""
+    if not staff_password_login_enabled():
+        raise PasswordLoginOff("password login is off")
     user_model = get_user_model()
     known = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
     ip_address = client_address(request=request)
@@ -741,3 +773,162 @@ def passkey_authenticate(*, request: HttpRequest, user: Any, credential: str) ->
     if passkey is None:
         raise PasskeyRefused("assertion refused")
     staff_login_complete(request=request, user=user, factor=Factor.PASSKEY)
+
+
+# --- Single sign-on (the municipality's identity provider) ----------------------------
+
+
+def _claim(claims: dict[str, Any], name: str) -> str:
+    value = claims.get(name)
+    return value.strip()[:254] if isinstance(value, str) else ""
+
+
+def staff_sso_user(*, claims: dict[str, Any]) -> Any:
+    """The existing staff member that the provider's checked claims name: by
+    ``preferred_username`` or by ``email`` (LOKET_STAFF_OIDC_MATCH). Never creates one.
+    Raises SsoRefused (identity, unknown or disabled)."""
+    user_model = get_user_model()
+    manager = user_model._default_manager
+    if settings.LOKET_STAFF_OIDC_MATCH == "email":
+        value = _claim(claims, "email")
+        if not value:
+            raise SsoRefused(SsoFailure.IDENTITY, "no email claim")
+        matches = list(manager.filter(email__iexact=value, is_staff=True)[:2])
+    else:
+        value = _claim(claims, "preferred_username")
+        if not value:
+            raise SsoRefused(SsoFailure.IDENTITY, "no preferred_username claim")
+        matches = list(
+            manager.filter(**{f"{user_model.USERNAME_FIELD}__iexact": value, "is_staff": True})[:2]
+        )
+    if len(matches) != 1:
+        # None, or two staff accounts that one login could be: refuse both.
+        raise SsoRefused(SsoFailure.UNKNOWN, value if not matches else f"{value} (ambiguous)")
+    user = matches[0]
+    if not user.is_active:
+        raise SsoRefused(SsoFailure.DISABLED, user.get_username())
+    return user
+
+
+def _provider_used_mfa(claims: dict[str, Any]) -> bool:
+    """Whether the provider says the login used more than a password."""
+    if not settings.LOKET_STAFF_OIDC_REQUIRE_MFA:
+        return False
+    amr = claims.get("amr")
+    methods = {str(item) for item in amr} if isinstance(amr, list) else set()
+    if methods & set(settings.LOKET_STAFF_OIDC_MFA_AMR):
+        return True
+    acr = claims.get("acr")
+    return isinstance(acr, str) and acr in settings.LOKET_STAFF_OIDC_MFA_ACR
+
+
+def staff_sso_failure_record(
+    *, request: HttpRequest, failure: str, detail: str = "", user: Any | None = None
+) -> None:
+    """The audit line of a single sign-on that logged nobody in."""
+    with transaction.atomic():
+        _audit(
+            action=StaffAuthAudit.LOGIN_FAILED,
+            user=user,
+            label=_user_label(user) if user is not None else "(single sign-on)",
+            reason=f"single sign-on refused: {failure} {detail}".strip()[:500],
+            stage="sso",
+            ip_address=client_address(request=request),
+        )
+
+
+def staff_sso_login(*, request: HttpRequest, claims: dict[str, Any], next_url: str) -> bool:
+    """Log in the staff member that the provider vouched for. Returns True when the
+    login is complete (the provider used several factors); False when Loket's own
+    second factor follows (the session then holds a pending login, as after the
+    password). Raises SsoRefused for an unknown or blocked account."""
+    try:
+        user = staff_sso_user(claims=claims)
+    except SsoRefused as refused:
+        staff_sso_failure_record(request=request, failure=refused.failure, detail=refused.detail)
+        raise
+    mfa = _provider_used_mfa(claims)
+    with transaction.atomic():
+        _audit_account(
+            actor=user,
+            user=user,
+            action=StaffAuthAudit.SSO_ACCEPTED,
+            reason=(
+                "single sign-on with a second factor at the provider"
+                if mfa
+                else "single sign-on, second factor in Loket next"
+            ),
+            changes={
+                "stage": "sso",
+                "ip": client_address(request=request),
+                "amr": [str(item) for item in claims.get("amr") or []][:10]
+                if isinstance(claims.get("amr"), list)
+                else [],
+            },
+        )
+    staff_login_begin(request=request, user=user, next_url=next_url)
+    request.session[SESSION_SSO_LOGIN] = {"sid": _claim(claims, "sid"), "at": time.time()}
+    if mfa:
+        staff_login_complete(request=request, user=user, factor=Factor.SSO)
+        return True
+    return False
+
+
+def staff_logout(*, request: HttpRequest) -> str | None:
+    """End this staff session. Returns where to send the browser to end the session
+    at the municipality's identity provider too (RP-initiated logout, with client_id
+    and the provider's sid as logout_hint), or None when it was no single sign-on or
+    the provider offers no end_session_endpoint."""
+    sso = staff_sso_session(request=request)
+    logout(request)
+    if sso is None or settings.LOKET_STAFF_SSO != "oidc":
+        return None
+    try:
+        return end_session_url(
+            ProviderConfig.for_staff(),
+            sid=str(sso.get("sid") or ""),
+            post_logout_redirect_uri=request.build_absolute_uri(reverse("backoffice:login")),
+            state=secrets.token_urlsafe(16),
+        )
+    except OidcError:
+        return None
+
+
+def staff_rate_limit_record(*, request: HttpRequest, scope: str) -> None:
+    """The audit line when an address goes over a login rate limit (once per window)."""
+    with transaction.atomic():
+        _audit(
+            action=StaffAuthAudit.RATE_LIMITED,
+            user=None,
+            label=f"login rate limit: {scope}",
+            reason="too many requests from one address",
+            stage=scope,
+            ip_address=client_address(request=request),
+        )
+
+
+# --- Resident sessions, ended from the configuration ----------------------------------
+
+ADMIN_END_REASON = "admin"  # fits LoginSession.end_reason
+
+
+def resident_sessions_end(*, actor: Any, session_ids: list[int]) -> int:
+    """End these open resident login sessions (a lost phone, a shared computer): the
+    Django sessions are deleted from the session store, so the next request on that
+    device is anonymous. One audit line per session, in the administrator's name."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    with transaction.atomic():
+        rows = list(
+            LoginSession.objects.select_for_update().filter(pk__in=session_ids, ended_at=None)
+        )
+        for row in rows:
+            store(session_key=row.session_key).delete()
+            ended += login_session_end(session_key=row.session_key, reason=ADMIN_END_REASON)
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=row,
+                reason="session ended by an administrator",
+            )
+    return ended

@@ -4,27 +4,42 @@ the rules are in services and selectors)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 import pyotp
 import segno
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
+from loket.accounts.providers.oidc import (
+    OidcError,
+    ProviderConfig,
+    authorization_request,
+    complete_staff_login,
+)
 from loket.accounts.staff import selectors, services
 from loket.accounts.staff.constants import (
     CODE_REFUSED_MESSAGE,
     LOCKED_MESSAGE,
     SESSION_NEW_RECOVERY_CODES,
+    SESSION_SSO_LOGIN,
+    SESSION_SSO_PENDING,
+    SSO_MAX_PENDING,
+    SSO_PENDING_LIFETIME,
     Factor,
+    SsoFailure,
 )
 from loket.accounts.staff.forms import CodeForm, PasskeyNameForm
 from loket.core.selectors import organisation_primary
@@ -102,6 +117,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "method": method,
             "summary": summary,
             "pending_user": user,
+            "after_sso": selectors.staff_sso_session(request=request) is not None,
             "demo_code": selectors.staff_demo_code(user=user) if not recovery else None,
         },
     )
@@ -300,3 +316,121 @@ def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
     """The configuration (Django admin) has no login of its own: staff log in at the
     back office, with their second factor."""
     return redirect_to_login(request.GET.get("next", reverse("admin:index")), LOGIN)
+
+
+# --- Single sign-on with the municipality's identity provider --------------------------
+
+
+def _sso_failed(
+    request: HttpRequest, failure: str, detail: str = "", *, recorded: bool = False
+) -> HttpResponse:
+    """A clear message, an audit line, and no session."""
+    try:
+        message = SsoFailure(failure).label
+    except ValueError:
+        failure, message = SsoFailure.TOKEN.value, SsoFailure.TOKEN.label
+    if not recorded:
+        services.staff_sso_failure_record(request=request, failure=failure, detail=detail[:200])
+    if not selectors.staff_session_is_verified(request=request):
+        request.session.flush()
+        request.user = AnonymousUser()
+    cancelled = failure == SsoFailure.CANCELLED
+    refused = failure in (SsoFailure.UNKNOWN, SsoFailure.DISABLED)
+    status = 200 if cancelled else 403 if refused else 400
+    return render(
+        request,
+        "accounts/staff/sso_failed.html",
+        {"message": message, "failure": failure, "cancelled": cancelled},
+        status=status,
+    )
+
+
+@require_POST
+@never_cache
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """ "Log in with your account of the municipality": off to the identity provider."""
+    if not selectors.staff_sso_enabled():
+        return _sso_failed(request, SsoFailure.OFF)
+    redirect_uri = request.build_absolute_uri(reverse("staff_login:sso_callback"))
+    try:
+        auth = authorization_request(
+            ProviderConfig.for_staff(),
+            redirect_uri=redirect_uri,
+            acr_values=" ".join(settings.LOKET_STAFF_OIDC_MFA_ACR),
+        )
+    except OidcError as error:
+        return _sso_failed(request, error.code, error.detail)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    pending = dict(request.session.get(SESSION_SSO_PENDING, {}))
+    pending[auth.state] = {
+        "nonce": auth.nonce,
+        "verifier": auth.code_verifier,
+        "next": next_url,
+        "redirect_uri": redirect_uri,
+        "at": time.time(),
+    }
+    newest = sorted(pending.items(), key=lambda item: item[1]["at"])[-SSO_MAX_PENDING:]
+    request.session[SESSION_SSO_PENDING] = dict(newest)
+    return redirect(auth.url)
+
+
+@require_GET
+@never_cache
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """The identity provider sends the browser back here with a code (or an error)."""
+    if not selectors.staff_sso_enabled():
+        return _sso_failed(request, SsoFailure.OFF)
+    pending_all: dict[str, Any] = request.session.pop(SESSION_SSO_PENDING, {})
+    state = request.GET.get("state", "")
+    pending = pending_all.get(state) if state else None
+    refused = request.GET.get("error", "")
+    if refused:
+        failure = SsoFailure.CANCELLED if refused == "access_denied" else SsoFailure.PROVIDER_ERROR
+        return _sso_failed(request, failure, refused[:50])
+    if not isinstance(pending, dict) or time.time() - float(pending["at"]) > SSO_PENDING_LIFETIME:
+        return _sso_failed(request, SsoFailure.STATE)
+    code = request.GET.get("code", "")
+    if not code:
+        return _sso_failed(request, SsoFailure.CODE, "no code")
+    try:
+        claims = complete_staff_login(
+            ProviderConfig.for_staff(),
+            code=code,
+            redirect_uri=pending["redirect_uri"],
+            code_verifier=pending["verifier"],
+            nonce=pending["nonce"],
+        )
+    except OidcError as error:
+        return _sso_failed(request, error.code, error.detail)
+    try:
+        complete = services.staff_sso_login(
+            request=request, claims=claims, next_url=str(pending["next"])
+        )
+    except services.SsoRefused as refused_login:
+        return _sso_failed(request, refused_login.failure, recorded=True)
+    if complete:
+        return _after_login(request, str(pending["next"]))
+    user = selectors.staff_pending_user(request=request)
+    if user is not None and selectors.staff_factor_summary(user=user).has_any:
+        return redirect("staff_login:verify")
+    if settings.LOKET_STAFF_2FA_REQUIRED or user is None:
+        return redirect("staff_login:enrol")
+    next_url = selectors.staff_pending_next(request=request)
+    sso = request.session.get(SESSION_SSO_LOGIN)
+    services.staff_login_without_factor(request=request, user=user)
+    request.session[SESSION_SSO_LOGIN] = sso
+    return _after_login(request, next_url)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Log out of the back office; after single sign-on, at the identity provider too."""
+    was_logged_in = request.user.is_authenticated
+    provider_url = services.staff_logout(request=request)
+    if was_logged_in:
+        messages.success(request, _("You have logged out. See you soon."))
+    return redirect(provider_url or LOGIN)
