@@ -68,10 +68,17 @@ def _envdocs(args: list[str]) -> None:
 def _simulate_idp(args: list[str]) -> None:
     """Run the demo identity provider in the foreground until Ctrl-C."""
     import argparse
+    from types import SimpleNamespace
 
     from django.conf import settings
 
-    from loket.demo.constants import PERSONA_CLIENT_ID, PERSONA_CLIENT_SECRET, PERSONAS
+    from loket.demo.constants import (
+        DEMO_STAFF,
+        MAIL_DOMAIN,
+        PERSONA_CLIENT_ID,
+        PERSONA_CLIENT_SECRET,
+        PERSONAS,
+    )
     from loket.simulators.oidc_provider import Client, SimulatorRefused, create
 
     parser = argparse.ArgumentParser(prog="loket simulate-idp")
@@ -88,10 +95,29 @@ def _simulate_idp(args: list[str]) -> None:
             settings.LOKET_BASE_URL.rstrip("/") + "/",
         ),
     )
+    # The municipality's own identity provider for staff single sign-on: a second
+    # client, and the demo staff as its users (they log in with a password and a code).
+    staff_client = Client(
+        settings.LOKET_STAFF_OIDC_CLIENT_ID or "loket-staff",
+        settings.LOKET_STAFF_OIDC_CLIENT_SECRET or "loket-staff-demo-secret",
+        client.redirect_uri_prefixes,
+    )
+    staff_personas = [
+        SimpleNamespace(
+            key=staff.username,
+            username=staff.username,
+            first_name=staff.first_name,
+            last_name=staff.last_name,
+            email=f"{staff.username}@{MAIL_DOMAIN}",
+            description=staff.description or "medewerker",
+        )
+        for staff in DEMO_STAFF
+    ]
     try:
         running = create(
             personas=PERSONAS,
-            clients=[client],
+            staff_personas=staff_personas,
+            clients=[client, staff_client],
             environment=settings.LOKET_ENVIRONMENT,
             host=options.host,
             port=options.port,
@@ -104,7 +130,10 @@ def _simulate_idp(args: list[str]) -> None:
     except OSError as exc:
         print(f"loket: the demo identity provider cannot listen: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
-    print(f"Demo identity provider (FAS: {running.issuer('fas')}, ACM: {running.issuer('acm')})")
+    print(
+        f"Demo identity provider (FAS: {running.issuer('fas')}, ACM: {running.issuer('acm')}, "
+        f"staff: {running.issuer('staff')})"
+    )
     sys.stdout.flush()
     import signal
 
