@@ -47,6 +47,8 @@ class Command(BaseCommand):
         env.update(self._message_sinks_env(port))
         if "LOKET_OIDC_ISSUER" not in os.environ:  # residents log in at the demo IdP
             env["LOKET_OIDC_ISSUER"] = f"http://127.0.0.1:{port + 1}/{settings.LOKET_OIDC_DIALECT}"
+        if "LOKET_STAFF_OIDC_ISSUER" not in os.environ:  # staff single sign-on, same IdP
+            env["LOKET_STAFF_OIDC_ISSUER"] = f"http://127.0.0.1:{port + 1}/staff"
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
