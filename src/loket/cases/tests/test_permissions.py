@@ -96,3 +96,15 @@ def test_case_page_queries_do_not_grow_with_its_history(
         case_note_add(actor=handler, case_id=case.pk, text=f"note {n}")
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(f"/backoffice/dossiers/{case.reference}/")
+
+
+def test_read_only_staff_cannot_record_requests(case_types: Any, departments: Any) -> None:
+    council = staff_with(departments["communicatie"], "council_member")
+    client = _client(council)
+    assert client.get("/backoffice/dossiers/registreren/").status_code == 404
+    assert (
+        client.post(
+            "/backoffice/dossiers/registreren/", {"case_type": "gezinssamenstelling"}
+        ).status_code
+        == 404
+    )
