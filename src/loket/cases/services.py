@@ -132,21 +132,50 @@ def _case_url(case: Case) -> str:
     return f"{base}{reverse('cases:detail', kwargs={'reference': case.reference})}"
 
 
-def _notify_after_commit(
-    *, event: str, case: Case, key: str, extra: Mapping[str, Any] | None = None
-) -> None:
+INFO_DUE_DAYS = 14  # days a resident gets to send information that was asked
+
+
+def _day(value: date | datetime | None) -> str:
+    """A date as residents read it in every language: 15/12/2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localdate(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def _event_context(event: str, case: Case) -> dict[str, Any]:
+    """The placeholders each case event declares (see the notifications module)."""
+    context: dict[str, Any] = {
+        "case_reference": case.reference,
+        "case_title": case.title,
+        "case_url": _case_url(case),
+    }
+    info_due = _day(case.waiting_since + timedelta(days=INFO_DUE_DAYS))
+    if event == EVENT_STATUS_CHANGED:
+        context["status"] = case.status.public_name
+    elif event == EVENT_SUBMITTED:
+        context["expected_date"] = _day(case.deadline)
+    elif event == EVENT_INFO_REQUESTED:
+        context["due_date"] = info_due
+    elif event == EVENT_REMINDER:
+        context["still_expected"] = (
+            _("your payment")
+            if case.waiting_for == WaitsFor.PAYMENT
+            or case.payment_status == PaymentStatus.REQUESTED
+            else _("the information we asked for")
+        )
+        context["due_date"] = info_due
+    return context
+
+
+def _notify_after_commit(*, event: str, case: Case, key: str) -> None:
     """Tell the resident after commit; a missing event or template never breaks the
     change itself (it is logged)."""
     person_id = case.person_id
     if person_id is None:
         return
-    context = {
-        "case_reference": case.reference,
-        "case_title": case.title,
-        "status": case.status.public_name,
-        "case_url": _case_url(case),
-        **(extra or {}),
-    }
+    context = _event_context(event, case)
 
     def send() -> None:
         try:

@@ -312,7 +312,14 @@ def test_status_change_reaches_the_resident(
         or sent.filter(person_id=person.pk, channel="inbox").exists()
     )
     assert sent.filter(person_id=paper_person.pk, channel="letter").exists()
-    assert TimelineEvent.objects.filter(kind="status").count() == 2
+    assert not sent.filter(status="parked").exists()
+    for case in Case.objects.all():
+        with django_capture_on_commit_callbacks(execute=True):
+            staff.post(f"/backoffice/dossiers/{case.reference}/stap/", {"transition": "ask-info", "version": 2})
+            staff.post(f"/backoffice/dossiers/{case.reference}/bericht/", {"body": "Which school?"})
+    for event in ("case-info-requested", "case-message"):
+        assert Message.objects.filter(event_key=event, person_id=person.pk).exclude(status="parked").exists(), event
+    assert TimelineEvent.objects.filter(kind="status").count() == 4
 
 
 def test_counter_clerk_files_for_the_resident_being_served(
