@@ -169,21 +169,25 @@ def _event_context(event: str, case: Case) -> dict[str, Any]:
     return context
 
 
-def _notify_after_commit(*, event: str, case: Case, key: str) -> None:
-    """Tell the resident after commit; a missing event or template never breaks the
-    change itself (it is logged)."""
+def _notify_after_commit(*, event: str, case: Case, key: str, fallback: str = "") -> None:
+    """Tell the resident after commit; when ``event`` cannot be sent (not configured),
+    ``fallback`` is tried with the same key. A missing event or template never breaks
+    the change itself (it is logged)."""
     person_id = case.person_id
     if person_id is None:
         return
-    context = _event_context(event, case)
+    attempts = [(name, _event_context(name, case)) for name in (event, fallback) if name]
 
     def send() -> None:
-        try:
-            notify(event=event, person_id=person_id, context=context, idempotency_key=key)
-        except DomainError as error:
-            logger.info("case %s: no %s notification (%s)", case.pk, event, error)
-        except Exception:  # a broken channel must not undo or hide the case change
-            logger.exception("case %s: %s notification failed", case.pk, event)
+        for name, context in attempts:
+            try:
+                notify(event=name, person_id=person_id, context=context, idempotency_key=key)
+            except DomainError as error:
+                logger.info("case %s: no %s notification (%s)", case.pk, name, error)
+                continue
+            except Exception:  # a broken channel must not undo or hide the case change
+                logger.exception("case %s: %s notification failed", case.pk, name)
+            return
 
     transaction.on_commit(send)
 
@@ -367,12 +371,16 @@ def _apply(
         changes={"status": [old.key, new.key], "version": case.version},
     )
     if any(key == ACTION_NOTIFY for key, _arg in actions):
-        _notify_after_commit(
-            event=EVENT_STATUS_CHANGED, case=case, key=f"case-{case.pk}-status-{case.version}"
-        )
         if new.waits_for == WaitsFor.RESIDENT:
             _notify_after_commit(
-                event=EVENT_INFO_REQUESTED, case=case, key=f"case-{case.pk}-info-{case.version}"
+                event=EVENT_INFO_REQUESTED,
+                fallback=EVENT_STATUS_CHANGED,
+                case=case,
+                key=f"case-{case.pk}-status-{case.version}",
+            )
+        else:
+            _notify_after_commit(
+                event=EVENT_STATUS_CHANGED, case=case, key=f"case-{case.pk}-status-{case.version}"
             )
     return case
 

@@ -315,10 +315,17 @@ def test_status_change_reaches_the_resident(
     assert not sent.filter(status="parked").exists()
     for case in Case.objects.all():
         with django_capture_on_commit_callbacks(execute=True):
-            staff.post(f"/backoffice/dossiers/{case.reference}/stap/", {"transition": "ask-info", "version": 2})
+            staff.post(
+                f"/backoffice/dossiers/{case.reference}/stap/",
+                {"transition": "ask-info", "version": 2},
+            )
             staff.post(f"/backoffice/dossiers/{case.reference}/bericht/", {"body": "Which school?"})
     for event in ("case-info-requested", "case-message"):
-        assert Message.objects.filter(event_key=event, person_id=person.pk).exclude(status="parked").exists(), event
+        assert (
+            Message.objects.filter(event_key=event, person_id=person.pk)
+            .exclude(status="parked")
+            .exists()
+        ), event
     assert TimelineEvent.objects.filter(kind="status").count() == 4
 
 
