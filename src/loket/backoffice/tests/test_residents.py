@@ -169,3 +169,21 @@ def test_social_worker_sees_the_social_file_section(client, family):
     html = client.post(url, {"purpose": "social"}).content.decode()
     assert "Social file (OCMW)" in html
     assert "No social file." in html
+
+
+def test_the_resident_sees_who_opened_their_file_and_why(client, family):
+    from django.test import Client
+
+    from loket.accounts.tests.acting_helpers import log_in_resident
+
+    user = _staff(client)
+    head = family[0]
+    client.post(
+        reverse("backoffice:resident", args=[head.pk]),
+        {"purpose": "case", "details": "dossier 2026-0042"},
+    )
+    resident = Client()
+    log_in_resident(resident, head)
+    html = resident.get(reverse("accounts:access_log")).content.decode()
+    assert "Handling a dossier: dossier 2026-0042" in html
+    assert user.get_full_name() in html or user.get_username() in html
