@@ -150,6 +150,9 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     type = forms.ChoiceField(label=_("Kind of case"), required=False)
     status = forms.SlugField(label=_("Status (code)"), required=False)
+    department = forms.TypedChoiceField(
+        label=_("Department"), required=False, coerce=int, empty_value=None
+    )
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
     )
@@ -158,10 +161,15 @@ class QueueFilterForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, type_choices: Sequence[tuple[Any, str]] = (), **kwargs: Any
+        self,
+        *args: Any,
+        type_choices: Sequence[tuple[Any, str]] = (),
+        department_choices: Sequence[tuple[Any, str]] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [("", _("All")), *type_choices]  # type: ignore[attr-defined]
+        self.fields["department"].choices = [("", _("All")), *department_choices]  # type: ignore[attr-defined]
 
 
 class FileForm(forms.Form):

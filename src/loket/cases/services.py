@@ -650,6 +650,8 @@ def case_info_provide(
     if not changed and not comment.strip():
         raise DomainError(_("Add the information or a comment."))
     merged.update(changed)
+    if comment.strip():
+        merged["additional_information"] = comment.strip()
     version = (latest.version if latest else 0) + 1
     CaseData.objects.create(
         case=case,
@@ -664,7 +666,7 @@ def case_info_provide(
         kind=TimelineKind.INFO_PROVIDED,
         text=comment.strip() or _("Information added."),
         actor_label=_label(actor) if actor is not None and actor.is_authenticated else "",
-        data={"data_version": version, "fields": sorted(changed)},
+        data={"data_version": version, "fields": sorted(changed) or ["additional_information"]},
     )
     return _take(
         case,

@@ -76,7 +76,11 @@ def _type_choices() -> list[tuple[str, str]]:
 
 @cases_staff
 def queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET or None, type_choices=_type_choices())
+    form = QueueFilterForm(
+        request.GET or None,
+        type_choices=_type_choices(),
+        department_choices=[(d.pk, d.name) for d in department_list()],
+    )
     filters: dict[str, Any] = {}
     current = Queue.DEPARTMENTS
     search = ""
@@ -87,6 +91,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         filters = {
             "case_type": data["type"],
             "status": data["status"],
+            "department": data["department"],
             "channel": data["channel"],
             "deadline_before": data["deadline"],
         }
