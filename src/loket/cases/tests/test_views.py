@@ -213,6 +213,20 @@ def test_queue_search_filters_and_bulk_assign(
     ).content.decode()
     assert cases[1].reference in found
     assert cases[0].reference not in found
+    other = staff.get(
+        "/backoffice/dossiers/", {"department": case_types["vrije-tijd"].pk, "wachtrij": "all"}
+    )
+    assert cases[0].reference not in other.content.decode()
+    same = staff.get(
+        "/backoffice/dossiers/",
+        {
+            "department": cases[0].department_id,
+            "type": "gezinssamenstelling",
+            "channel": "online",
+            "wachtrij": "all",
+        },
+    ).content.decode()
+    assert all(c.reference in same for c in cases)
     response = staff.post(
         "/backoffice/dossiers/toewijzen/",
         {"case": [c.pk for c in cases[:2]], "assignee": handler.pk},
