@@ -108,3 +108,24 @@ def test_read_only_staff_cannot_record_requests(case_types: Any, departments: An
         ).status_code
         == 404
     )
+
+
+def test_case_types_are_configured_in_the_admin_by_administrators(
+    case_types: Any, departments: Any
+) -> None:
+    case_type = CaseType.objects.get(slug="evenementenvergunning")
+    admin_user = staff_with(
+        departments["secretariaat"]
+        if "secretariaat" in departments
+        else departments["burgerzaken"],
+        "administrator",
+    )
+    page = _client(admin_user).get(f"/admin/cases/casetype/{case_type.pk}/change/")
+    assert page.status_code == 200
+    assert "request_advice:politie,brandweer,mobiliteit" in page.content.decode()
+    handler = staff_with(departments["burgerzaken"], "handler")
+    assert _client(handler).get(f"/admin/cases/casetype/{case_type.pk}/change/").status_code in (
+        302,
+        403,
+        404,
+    )
