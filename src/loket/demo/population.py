@@ -32,7 +32,13 @@ from loket.demo.names import (
     SUFFIXES,
 )
 from loket.people.constants import Gender, HouseholdRelation, Language
-from loket.people.types import AddressData, HouseholdImport, NationalNumber, PersonImport
+from loket.people.types import (
+    AddressData,
+    HouseholdImport,
+    IdentityCardNumber,
+    NationalNumber,
+    PersonImport,
+)
 
 AVERAGE_HOUSEHOLD_SIZE = 2.29
 # Beyond this many households per street, a big town gets more streets.
@@ -58,6 +64,11 @@ _LANGUAGES = (
     (Language.GERMAN, 5),
 )
 _MAIL_DOMAINS = ("example.org", "example.net", "example.com")
+# Identity card numbers: series 591 (the personas use 590), the next seven digits a
+# permutation of the person's sequence number (7,919 and 10**7 share no factor), so they
+# look scattered, never repeat, and draw nothing from the random generator.
+_CARD_SERIES = 591 * 10**7
+_CARD_STRIDE = 7_919
 
 
 @dataclass
@@ -112,6 +123,7 @@ class PopulationGenerator:
         self._family_weights = _cumulative([1 / (rank + 8) for rank in range(len(FAMILY_NAMES))])
         # How many men and women already have a number for each birth date.
         self._day_counters: dict[tuple[int, str], int] = {}
+        self._persons_made = 0
         # Adults who could chair an association (their national numbers): heads of
         # every n-th household, spread over the town, enough also in a small one.
         self.chair_candidates: list[str] = []
@@ -316,8 +328,13 @@ class PopulationGenerator:
             email = f"{local}@{rng.choice(_MAIL_DOMAINS)}"
         if rng.random() < phone_chance:
             phone = f"+324{rng.randint(60, 99)}{rng.randint(0, 999_999):06d}"
+        card = IdentityCardNumber.compose(
+            first_ten=_CARD_SERIES + self._persons_made * _CARD_STRIDE % 10**7
+        )
+        self._persons_made += 1
         return PersonImport(
             national_number=number,
+            identity_card_number=card.value,
             first_name=first_name,
             last_name=member.last_name,
             birth_date=birth_date,
