@@ -130,3 +130,26 @@ def test_menu_shows_only_what_the_role_may_open(client, admin):
     html = client.get(reverse("backoffice:home")).content.decode()
     assert 'href="/backoffice/medewerkers/"' not in html
     assert 'href="/backoffice/inwoners/"' not in html
+
+
+def test_the_configuration_edits_a_role_with_checkboxes_and_audits_it(client):
+    boss = StaffFactory(is_superuser=True)
+    log_in_staff(client, boss)
+    role = Role.objects.get(slug=RoleSlug.VOLUNTEER)
+    url = f"/admin/core/role/{role.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'type="checkbox" name="permissions" value="mandates.assist"' in page
+    response = client.post(
+        url,
+        {
+            "name": "Vrijwilliger",
+            "description": "",
+            "permissions": ["mandates.assist", "backoffice.enter"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    role.refresh_from_db()
+    assert role.slug == RoleSlug.VOLUNTEER
+    assert role.permissions == ["backoffice.enter", "mandates.assist"]
+    assert AuditEvent.objects.filter(object_type="core.role", actor=boss).exists()
+    assert client.post(f"/admin/core/role/{role.pk}/delete/", {"post": "yes"}).status_code == 403

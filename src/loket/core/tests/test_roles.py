@@ -158,28 +158,3 @@ def test_an_administrator_cannot_remove_their_own_last_staff_management_role():
     with pytest.raises(DomainError, match="laatste rol"):
         membership_remove(actor=membership.user, membership_id=membership.pk)
     assert DepartmentMembership.objects.filter(pk=membership.pk).exists()
-
-
-def test_the_configuration_edits_a_role_with_checkboxes_and_audits_it(client):
-    from loket.accounts.staff.tests.helpers import log_in_staff
-
-    boss = StaffFactory(is_superuser=True)
-    log_in_staff(client, boss)
-    role = Role.objects.get(slug=RoleSlug.VOLUNTEER)
-    url = f"/admin/core/role/{role.pk}/change/"
-    page = client.get(url).content.decode()
-    assert 'type="checkbox" name="permissions" value="mandates.assist"' in page
-    response = client.post(
-        url,
-        {
-            "name": "Vrijwilliger",
-            "description": "",
-            "permissions": ["mandates.assist", "backoffice.enter"],
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    role.refresh_from_db()
-    assert role.slug == RoleSlug.VOLUNTEER
-    assert role.permissions == ["backoffice.enter", "mandates.assist"]
-    assert AuditEvent.objects.filter(object_type="core.role", actor=boss).exists()
-    assert client.post(f"/admin/core/role/{role.pk}/delete/", {"post": "yes"}).status_code == 403
