@@ -222,3 +222,27 @@ def test_revoked_client_token_stops_working(client: Client) -> None:
     response = client.get("/api/v1/organisations/", **headers)
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_expired_tokens_are_refused_and_pruned(client: Client) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from loket.api import services
+    from loket.api.models import ApiToken
+
+    _api_client, headers = bearer()
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/v1/organisations/", **headers).status_code == 401
+    assert services.api_tokens_prune() == 1
+    assert not ApiToken.objects.exists()
+
+
+def test_departments_as_linked_data(client: Client) -> None:
+    organisation = OrganisationFactory(slug="proefdorp")
+    organisation.departments.create(name="Burgerzaken", slug="burgerzaken")
+    body = client.get("/api/v1/departments/", HTTP_ACCEPT="application/ld+json").json()
+    [node] = body["@graph"]
+    assert node["@type"] == "org:OrganizationalUnit"
+    assert node["isEenheidVan"].endswith("/id/organisatie/proefdorp")
