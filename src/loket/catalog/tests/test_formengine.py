@@ -553,3 +553,42 @@ def test_claimed_uploads_are_kept_and_abandoned_ones_pruned(event_plan: Any) -> 
         kept.answers["site_plan"]["upload"]
     ]
     assert not storage.exists(name)
+
+
+def test_the_default_address_check_uses_the_people_lookup_once_it_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from loket.people import selectors as people_selectors
+    from loket.people.types import AddressSummary
+
+    monkeypatch.delattr(people_selectors, "address_find", raising=False)
+    assert formengine.address_lookup_default(
+        "8770", "Marktplein", "1", ""
+    ) == formengine.AddressCheck(checked=False)
+    calls = []
+
+    def address_find(**parts: str) -> AddressSummary | None:
+        calls.append(parts)
+        if parts["house_number"] != "1":
+            return None
+        return AddressSummary(
+            id=3,
+            street_name="Marktplein",
+            house_number="1",
+            box_number="",
+            postcode="8770",
+            municipality_name="Ingelmunster",
+        )
+
+    monkeypatch.setattr(people_selectors, "address_find", address_find, raising=False)
+    found = formengine.address_lookup_default("8770", "marktplein", "1", "")
+    assert found == formengine.AddressCheck(
+        checked=True, address_id=3, label="Marktplein 1, 8770 Ingelmunster"
+    )
+    assert formengine.address_lookup_default("8770", "Marktplein", "2", "").address_id is None
+    assert calls[0] == {
+        "postcode": "8770",
+        "street_name": "marktplein",
+        "house_number": "1",
+        "box_number": "",
+    }
