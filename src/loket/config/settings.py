@@ -168,16 +168,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "loket.core",
     "loket.people",
     "loket.accounts",
     "loket.accounts.staff",
     "loket.notifications",
+    "loket.webhooks",
     "loket.catalog",
     "loket.cases",
     "loket.portal",
     "loket.backoffice",
     "loket.demo",
+    "loket.api",
 ]
 
 MIDDLEWARE = [
@@ -615,3 +620,72 @@ if LOKET_OIDC_ENABLED:
         )
     if PRODUCTION and not LOKET_OIDC_ISSUER.startswith("https://"):
         raise ImproperlyConfigured("LOKET_ENVIRONMENT=production needs an https:// issuer.")
+
+
+# --- REST API and webhooks ---------------------------------------------------------
+
+LOKET_API_TOKEN_LIFETIME = env_int(
+    "LOKET_API_TOKEN_LIFETIME",
+    900,
+    help="Seconds an API access token from /api/oauth/token stays valid.",
+    group="API and webhooks",
+)
+LOKET_API_MAX_BODY_BYTES = env_int(
+    "LOKET_API_MAX_BODY_BYTES",
+    1_048_576,
+    help="Largest request body the API accepts; bigger bodies get 413.",
+    group="API and webhooks",
+)
+LOKET_API_ANONYMOUS_RATE_PER_MINUTE = env_int(
+    "LOKET_API_ANONYMOUS_RATE_PER_MINUTE",
+    60,
+    help="API calls per minute for one address without an access token (public data "
+    "and the token endpoint). Clients have their own limit, set in the back office.",
+    group="API and webhooks",
+)
+LOKET_WEBHOOK_TIMEOUT = env_int(
+    "LOKET_WEBHOOK_TIMEOUT",
+    10,
+    help="Seconds to wait for a webhook subscriber to answer one delivery.",
+    group="API and webhooks",
+)
+LOKET_WEBHOOK_MAX_ATTEMPTS = env_int(
+    "LOKET_WEBHOOK_MAX_ATTEMPTS",
+    12,
+    help="Delivery attempts of one webhook event before it is given up (exponential "
+    "back-off from 30 seconds, about 17 hours in all).",
+    group="API and webhooks",
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["loket.api.framework.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["loket.api.permissions.HasRequiredScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["loket.api.framework.ClientRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["loket.api.framework.CappedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "loket.api.framework.LoketCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "loket.api.framework.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "PAGE_SIZE": 25,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Loket API",
+    "DESCRIPTION": "The REST API of Loket: public organisation data, and with an OAuth 2.0 "
+    "client-credentials token the modules a client has scopes for. Errors are RFC 9457 "
+    "problem details.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "loket.api.schema.add_problem_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
+    "COMPONENT_SPLIT_REQUEST": True,
+}
