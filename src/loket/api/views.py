@@ -351,6 +351,7 @@ class TokenView(APIView):
 
     @extend_schema(
         operation_id="oauth_token",
+        tags=["oauth"],
         request={"application/x-www-form-urlencoded": TokenRequestSerializer},
         responses={
             200: TokenResponseSerializer,
