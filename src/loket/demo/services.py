@@ -22,8 +22,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
+from loket.accounts.services import mandate_grant
 from loket.accounts.staff.services import demo_totp_device_create
 from loket.core.constants import AuditAction
 from loket.core.services import (
@@ -33,6 +35,11 @@ from loket.core.services import (
     department_create,
     department_set_liaison,
     organisation_create,
+)
+from loket.demo.acting import (
+    PERSONA_CARD_NUMBERS,
+    PERSONA_COMPANY_REPRESENTATIVES,
+    PERSONA_MANDATES,
 )
 from loket.demo.constants import (
     ASSOCIATIONS,
@@ -54,11 +61,12 @@ from loket.demo.population import PopulationGenerator
 from loket.demo.selectors import demo_is_seeded, demo_seed_obstacles
 from loket.demo.types import DemoLogin, SeedResult
 from loket.people.constants import HouseholdRelation
-from loket.people.selectors import person_get_by_national_number
+from loket.people.selectors import company_id_by_name, person_get_by_national_number
 from loket.people.services import (
     address_get_or_create,
     association_create,
     company_create,
+    company_representative_add,
     population_import,
 )
 from loket.people.types import (
@@ -162,6 +170,7 @@ def demo_seed(
         enterprise_numbers: set[str] = set()
         companies = _seed_companies(rng, enterprise_numbers)
         associations = _seed_associations(rng, enterprise_numbers, chair_candidates)
+        _seed_acting_on_behalf()
         audit_record(
             actor=None,
             action=AuditAction.CREATE,
@@ -242,6 +251,7 @@ def persona_households() -> list[HouseholdImport]:
             household_relation=HouseholdRelation.HEAD,
             prefers_paper=persona.prefers_paper,
             email=persona.email,
+            identity_card_number=PERSONA_CARD_NUMBERS.get(persona.key, ""),
         )
         housemates = tuple(
             PersonImport(
@@ -252,6 +262,9 @@ def persona_households() -> list[HouseholdImport]:
                 gender=mate.gender,
                 language=persona.language,
                 household_relation=mate.household_relation,
+                identity_card_number=PERSONA_CARD_NUMBERS.get(
+                    f"{persona.key}/{mate.first_name}", ""
+                ),
             )
             for mate in persona.housemates
         )
@@ -384,3 +397,32 @@ def _seed_associations(rng: random.Random, taken: set[str], chair_candidates: li
             enterprise_number=_enterprise_number(rng, taken) if registered else "",
         )
     return len(ASSOCIATIONS)
+
+
+def _seed_acting_on_behalf() -> None:
+    """The personas' mandates and company representations (parents act for their
+    children without either). Runs inside ``demo_seed``, on a new database only."""
+    numbers = {persona.key: persona.national_number for persona in PERSONAS}
+    last_names = {persona.key: persona.last_name for persona in PERSONAS}
+    for grantor_key, mandatary_key in PERSONA_MANDATES:
+        grantor = person_get_by_national_number(national_number=numbers[grantor_key])
+        if grantor is None:
+            continue
+        mandate_grant(
+            actor=None,
+            grantor_id=grantor.id,
+            mandatary_national_number=numbers[mandatary_key],
+            mandatary_last_name=last_names[mandatary_key],
+            valid_from=timezone.localdate(),
+        )
+    for persona_key, company_name, function, since in PERSONA_COMPANY_REPRESENTATIVES:
+        person = person_get_by_national_number(national_number=numbers[persona_key])
+        company_id = company_id_by_name(name=company_name)
+        if person is not None and company_id is not None:
+            company_representative_add(
+                actor=None,
+                company_id=company_id,
+                person_id=person.id,
+                function=function,
+                since=since,
+            )
