@@ -66,10 +66,9 @@ def test_identity_card_number_is_masked_everywhere():
 
 @pytest.mark.django_db
 def test_card_number_is_validated_and_compared(staff_user):
-    person = PersonFactory()
     person = person_update(
         actor=staff_user,
-        person=person,
+        person=PersonFactory(),
         changes={"identity_card_number": "590-0001013-69"},
     )
     assert person.identity_card_number == CARD
