@@ -196,6 +196,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "loket.accounts.middleware.ResidentSessionMiddleware",
+    "loket.accounts.staff.middleware.StaffLoginMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "loket.core.middleware.SecurityHeadersMiddleware",
 ]
@@ -620,6 +621,123 @@ if LOKET_OIDC_ENABLED:
         )
     if PRODUCTION and not LOKET_OIDC_ISSUER.startswith("https://"):
         raise ImproperlyConfigured("LOKET_ENVIRONMENT=production needs an https:// issuer.")
+
+# --- Staff single sign-on and login rate limits -----------------------------------
+
+LOKET_STAFF_SSO = env_choice(
+    "LOKET_STAFF_SSO",
+    "oidc" if LOKET_DEMO else "off",
+    ("off", "oidc"),
+    help="Staff log in with their account of the municipality (single sign-on over "
+    "OpenID Connect, e.g. Microsoft Entra ID, Keycloak or ADFS): `oidc`, or `off`. Loket "
+    "never creates staff from a login: the provider's user must match an existing, "
+    "active staff member. Default `oidc` in the demo (the local demo identity provider), "
+    "`off` otherwise.",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_ISSUER = env_str(
+    "LOKET_STAFF_OIDC_ISSUER",
+    f"http://127.0.0.1:{PORT + 1}/staff" if LOKET_DEMO else "",
+    help="The staff identity provider's issuer URL (discovery at "
+    "`<issuer>/.well-known/openid-configuration`). Production refuses loopback and plain "
+    "http.",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_CLIENT_ID = env_str(
+    "LOKET_STAFF_OIDC_CLIENT_ID",
+    "loket-staff" if LOKET_DEMO else "",
+    help="The client id of the back office at the staff identity provider.",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_CLIENT_SECRET = env_str(
+    "LOKET_STAFF_OIDC_CLIENT_SECRET",
+    "loket-staff-demo-secret" if LOKET_DEMO else "",
+    help="The client secret at the staff identity provider (never logged).",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_SCOPES = env_str(
+    "LOKET_STAFF_OIDC_SCOPES",
+    "openid profile email",
+    help="Scopes asked of the staff identity provider, separated by spaces.",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_MATCH = env_choice(
+    "LOKET_STAFF_OIDC_MATCH",
+    "username",
+    ("username", "email"),
+    help="How a login is matched to a staff member: `username` (the claim "
+    "`preferred_username` equals the user name in Loket) or `email` (the claim `email` "
+    "equals the staff member's e-mail address, ignoring case; it must be unique).",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_REQUIRE_MFA = env_bool(
+    "LOKET_STAFF_OIDC_REQUIRE_MFA",
+    True,
+    help="The provider's login counts as Loket's second factor only when it says it used "
+    "several factors: `amr` holds one of LOKET_STAFF_OIDC_MFA_AMR, or `acr` is one of "
+    "LOKET_STAFF_OIDC_MFA_ACR. Otherwise the staff member continues with Loket's own "
+    "second factor. `false`: Loket's own second factor always follows the provider's "
+    "login.",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_MFA_AMR = env_list(
+    "LOKET_STAFF_OIDC_MFA_AMR",
+    ["mfa", "otp", "hwk", "swk", "sc", "sms", "tel", "fpt", "face", "iris"],
+    help="`amr` values (RFC 8176) that show a second factor at the staff identity provider.",
+    group="Staff login",
+)
+LOKET_STAFF_OIDC_MFA_ACR = env_list(
+    "LOKET_STAFF_OIDC_MFA_ACR",
+    [],
+    help="`acr` values that show a multi-factor login at the staff identity provider, "
+    "e.g. `http://schemas.openid.net/pape/policies/2007/06/multi-factor`; they are also "
+    "sent as `acr_values` in the request.",
+    group="Staff login",
+)
+LOKET_STAFF_PASSWORD_LOGIN = env_bool(
+    "LOKET_STAFF_PASSWORD_LOGIN",
+    True,
+    help="Staff may also log in with a password kept in Loket. `false` leaves single "
+    "sign-on only (needs LOKET_STAFF_SSO=oidc).",
+    group="Staff login",
+)
+if not LOKET_STAFF_PASSWORD_LOGIN and LOKET_STAFF_SSO == "off":
+    raise ImproperlyConfigured(
+        "LOKET_STAFF_PASSWORD_LOGIN=false needs LOKET_STAFF_SSO=oidc: staff must be able "
+        "to log in somehow."
+    )
+if LOKET_STAFF_SSO == "oidc":
+    if not (LOKET_STAFF_OIDC_ISSUER and LOKET_STAFF_OIDC_CLIENT_ID):
+        raise ImproperlyConfigured(
+            "LOKET_STAFF_SSO=oidc needs LOKET_STAFF_OIDC_ISSUER, LOKET_STAFF_OIDC_CLIENT_ID "
+            "and LOKET_STAFF_OIDC_CLIENT_SECRET."
+        )
+    if not LOKET_STAFF_OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured("LOKET_STAFF_SSO=oidc needs LOKET_STAFF_OIDC_CLIENT_SECRET.")
+    _staff_issuer_host = (urlsplit(LOKET_STAFF_OIDC_ISSUER).hostname or "").lower()
+    if PRODUCTION and (
+        _staff_issuer_host in _LOOPBACK_NAMES or _staff_issuer_host.startswith("127.")
+    ):
+        raise ImproperlyConfigured(
+            "LOKET_ENVIRONMENT=production refuses a staff identity provider on loopback "
+            f"(LOKET_STAFF_OIDC_ISSUER={LOKET_STAFF_OIDC_ISSUER}): that is the demo simulator."
+        )
+    if PRODUCTION and not LOKET_STAFF_OIDC_ISSUER.startswith("https://"):
+        raise ImproperlyConfigured(
+            "LOKET_ENVIRONMENT=production needs an https:// LOKET_STAFF_OIDC_ISSUER."
+        )
+
+LOKET_LOGIN_RATE_LIMIT = env_int(
+    "LOKET_LOGIN_RATE_LIMIT",
+    60,
+    help="Requests per minute that one IP address may make to each login step (the "
+    "resident login's start and return, the staff password, second factor and single "
+    "sign-on). Beyond it the visitor gets a friendly 'too many attempts' page for the "
+    "rest of the minute. Counted in the cache (shared between processes with REDIS_URL). "
+    "Staff behind one address (the town hall's NAT) share it: raise it for large "
+    "administrations. 0 turns the limit off.",
+    group="Staff login",
+)
 
 
 # --- REST API and webhooks ---------------------------------------------------------
