@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loket.core.constants import OrganisationKind, StaffRole
+from loket.core.constants import OrganisationKind, RoleSlug
 from loket.demo.types import DemoLogin, DemoOrganisation, DemoStaff, Persona, PersonaHousemate
 from loket.people.constants import Gender, HouseholdRelation, LegalForm
 
@@ -29,14 +29,14 @@ DEMO_PASSWORD = "loket-demo-2026"  # noqa: S105
 # demo) shows on the second-step page.
 DEMO_TOTP_SECRET = "LOKETDEMOMANDELMUNSTERTOTPSECRET"  # noqa: S105
 
-# Every demo staff member. The first five are the logins that the README and `loket demo`
-# show; all share DEMO_PASSWORD.
+# Every demo staff member; all share DEMO_PASSWORD. Those with a description (one per
+# role) are the logins that the README and `loket demo` show.
 DEMO_STAFF: tuple[DemoStaff, ...] = (
     DemoStaff(
         "beheerder",
         "Hanne",
         "Verhaeghe",
-        (("secretariaat", StaffRole.ADMINISTRATOR),),
+        (("secretariaat", RoleSlug.ADMINISTRATOR),),
         description="functional administrator (all rights)",
         where="/admin/",
         superuser=True,
@@ -45,87 +45,123 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
         "baliemedewerker",
         "Lotte",
         "Declercq",
-        (("burgerzaken", StaffRole.CLERK),),
-        description="clerk at Burgerzaken",
+        (("burgerzaken", RoleSlug.HANDLER),),
+        description="case handler at Burgerzaken",
         liaison_of="burgerzaken",
     ),
     DemoStaff(
         "diensthoofd",
         "Geert",
         "Vanhoutte",
-        (("burgerzaken", StaffRole.MANAGER),),
+        (("burgerzaken", RoleSlug.HEAD),),
         description="head of Burgerzaken",
     ),
     DemoStaff(
         "communicatie",
         "Sofie",
         "Debruyne",
-        (("communicatie", StaffRole.MANAGER),),
-        description="communication cell (head of Communicatie)",
+        (("communicatie", RoleSlug.COMMUNICATION),),
+        description="communication cell",
         liaison_of="communicatie",
     ),
     DemoStaff(
         "raadslid",
         "Marc",
         "Desmet",
-        (("secretariaat", StaffRole.COUNCIL_MEMBER),),
+        (("secretariaat", RoleSlug.COUNCIL_MEMBER),),
         description="council member",
+    ),
+    DemoStaff(
+        "coordinator",
+        "Tom",
+        "Vandenberghe",
+        (("burgerzaken", RoleSlug.COORDINATOR),),
+        description="coordinator at Burgerzaken (assigns dossiers)",
+    ),
+    DemoStaff(
+        "balie",
+        "Ann",
+        "Vermeulen",
+        (("burgerzaken", RoleSlug.COUNTER_CLERK),),
+        description="counter clerk at Burgerzaken",
+    ),
+    DemoStaff(
+        "maatschappelijk",
+        "Karen",
+        "Goethals",
+        (("sociale-dienst", RoleSlug.SOCIAL_WORKER),),
+        description="social worker of the OCMW (sees social files)",
+    ),
+    DemoStaff(
+        "schepen",
+        "Dirk",
+        "Vanneste",
+        (("secretariaat", RoleSlug.COLLEGE_MEMBER),),
+        description="college member (alderman)",
+    ),
+    DemoStaff(
+        "vrijwilliger",
+        "Rita",
+        "Maes",
+        (("sociale-dienst", RoleSlug.VOLUNTEER),),
+        description="volunteer helper (assists under a mandate, no back office)",
+        where="/",
     ),
     # One member of every other department, its communication liaison.
     DemoStaff(
         "medewerker-omgeving",
         "Pieter",
         "Lannoo",
-        (("omgeving", StaffRole.CLERK),),
+        (("omgeving", RoleSlug.HANDLER),),
         liaison_of="omgeving",
     ),
     DemoStaff(
         "medewerker-vrije-tijd",
         "Jolien",
         "Vercruysse",
-        (("vrije-tijd", StaffRole.CLERK),),
+        (("vrije-tijd", RoleSlug.HANDLER),),
         liaison_of="vrije-tijd",
     ),
     DemoStaff(
         "medewerker-financien",
         "Kristof",
         "Degryse",
-        (("financien", StaffRole.CLERK),),
+        (("financien", RoleSlug.HANDLER),),
         liaison_of="financien",
     ),
     DemoStaff(
         "medewerker-secretariaat",
         "Evelien",
         "Claeys",
-        (("secretariaat", StaffRole.CLERK),),
+        (("secretariaat", RoleSlug.HANDLER),),
         liaison_of="secretariaat",
     ),
     DemoStaff(
         "medewerker-technische-dienst",
         "Bart",
         "Verbeke",
-        (("technische-dienst", StaffRole.CLERK),),
+        (("technische-dienst", RoleSlug.HANDLER),),
         liaison_of="technische-dienst",
     ),
     DemoStaff(
         "medewerker-sociale-dienst",
         "Nathalie",
         "Vandewalle",
-        (("sociale-dienst", StaffRole.CLERK),),
+        (("sociale-dienst", RoleSlug.HANDLER),),
         liaison_of="sociale-dienst",
     ),
     DemoStaff(
         "medewerker-thuiszorg",
         "Inge",
         "Depoorter",
-        (("thuiszorg", StaffRole.CLERK),),
+        (("thuiszorg", RoleSlug.HANDLER),),
         liaison_of="thuiszorg",
     ),
     DemoStaff(
         "medewerker-woonzorgcentrum",
         "Wout",
         "Sabbe",
-        (("woonzorgcentrum", StaffRole.CLERK),),
+        (("woonzorgcentrum", RoleSlug.HANDLER),),
         liaison_of="woonzorgcentrum",
     ),
 )
@@ -137,7 +173,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = tuple(
         description=staff.description,
         where=staff.where,
     )
-    for staff in DEMO_STAFF[:5]
+    for staff in DEMO_STAFF
+    if staff.description
 )
 
 # The city and its OCMW, with opening hours and departments.

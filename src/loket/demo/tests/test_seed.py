@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from stdnum.be import nn, vat
 
-from loket.core.constants import OrganisationKind, StaffRole
+from loket.core.constants import OrganisationKind, RoleSlug
 from loket.core.models import Department, DepartmentMembership, OpeningHours, Organisation
 from loket.demo import services as demo_services
 from loket.demo.constants import DEMO_PASSWORD, DEMO_STAFF
@@ -57,8 +57,8 @@ def _snapshot() -> dict[str, list[tuple[object, ...]]]:
             for h in OpeningHours.objects.select_related("organisation")
         ),
         "memberships": sorted(
-            (m.department.slug, m.user.username, m.role)
-            for m in DepartmentMembership.objects.select_related("department", "user")
+            (m.department.slug, m.user.username, m.role.slug)
+            for m in DepartmentMembership.objects.select_related("department", "user", "role")
         ),
         "companies": sorted(
             (c.enterprise_number, c.name, c.legal_form, str(c.registered_address))
@@ -157,7 +157,7 @@ def test_organisations_departments_liaisons_and_staff_logins():
         liaison = department.communication_liaison
         assert liaison is not None, department.name
         assert department.memberships.filter(
-            user=liaison, role=StaffRole.COMMUNICATION_LIAISON
+            user=liaison, role__slug=RoleSlug.COMMUNICATION
         ).exists()
 
     logins = demo_logins()
@@ -167,6 +167,11 @@ def test_organisations_departments_liaisons_and_staff_logins():
         "diensthoofd",
         "communicatie",
         "raadslid",
+        "coordinator",
+        "balie",
+        "maatschappelijk",
+        "schepen",
+        "vrijwilliger",
     ]
     for login in logins:
         assert login.password == DEMO_PASSWORD
@@ -177,13 +182,21 @@ def test_organisations_departments_liaisons_and_staff_logins():
     assert users.get(username="beheerder").is_superuser
     assert not users.get(username="baliemedewerker").is_superuser
     assert users.count() == len(DEMO_STAFF)
-    roles = set(DepartmentMembership.objects.values_list("user__username", "role"))
+    roles = set(DepartmentMembership.objects.values_list("user__username", "role__slug"))
     assert {
-        ("baliemedewerker", StaffRole.CLERK),
-        ("diensthoofd", StaffRole.MANAGER),
-        ("raadslid", StaffRole.COUNCIL_MEMBER),
-        ("beheerder", StaffRole.ADMINISTRATOR),
+        ("baliemedewerker", RoleSlug.HANDLER),
+        ("diensthoofd", RoleSlug.HEAD),
+        ("raadslid", RoleSlug.COUNCIL_MEMBER),
+        ("beheerder", RoleSlug.ADMINISTRATOR),
+        ("coordinator", RoleSlug.COORDINATOR),
+        ("balie", RoleSlug.COUNTER_CLERK),
+        ("maatschappelijk", RoleSlug.SOCIAL_WORKER),
+        ("schepen", RoleSlug.COLLEGE_MEMBER),
+        ("vrijwilliger", RoleSlug.VOLUNTEER),
+        ("communicatie", RoleSlug.COMMUNICATION),
     } <= roles
+    # One demo login per role.
+    assert {slug for _, slug in roles} == set(RoleSlug.values)
     associations = Association.objects.all()
     assert associations.count() == 15
     assert all(a.chair_id for a in associations)
