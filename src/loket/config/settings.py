@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "loket.accounts.staff",
     "loket.notifications",
     "loket.webhooks",
+    "loket.documents",
     "loket.catalog",
     "loket.cases",
     "loket.portal",
@@ -807,3 +808,80 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {},
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+
+# --- Documents: templates, PDF/A, the electronic seal, verification -----------------
+
+LOKET_DOCUMENTS_PKI_DIR = DATA_DIR / "documents-pki"
+"""Where the demo makes its CA, seal certificate and timestamp authority key."""
+LOKET_SEAL_PROVIDER = env_choice(
+    "LOKET_SEAL_PROVIDER",
+    "pkcs12",
+    ("pkcs12", "pkcs11", "remote"),
+    help="Where the municipality's seal key lives: a PKCS#12 file, a PKCS#11 token "
+    "(HSM, needs the python-pkcs11 package) or a remote signing service (not wired to a "
+    "vendor yet: documents then stay unissued with a clear message). See ADR 0015.",
+    group="Documents and seal",
+)
+_seal_pkcs12_file = env_str(
+    "LOKET_SEAL_PKCS12_FILE",
+    "",
+    help="PKCS#12 file (.p12/.pfx) with the seal certificate, its key and chain. "
+    "Empty: the demo seal LOKET_DATA_DIR/documents-pki/demo-seal.p12 (made by "
+    "`loket seed`; refused in production).",
+    group="Documents and seal",
+)
+LOKET_SEAL_PKCS12_FILE = Path(_seal_pkcs12_file or LOKET_DOCUMENTS_PKI_DIR / "demo-seal.p12")
+LOKET_SEAL_PKCS12_PASSWORD = env_str(
+    "LOKET_SEAL_PKCS12_PASSWORD",
+    "" if PRODUCTION else "demo-seal",
+    help="Password of the PKCS#12 file (never logged).",
+    group="Documents and seal",
+)
+LOKET_SEAL_PKCS11_MODULE = env_str(
+    "LOKET_SEAL_PKCS11_MODULE",
+    "",
+    help="Path of the token's PKCS#11 library (for LOKET_SEAL_PROVIDER=pkcs11).",
+    group="Documents and seal",
+)
+LOKET_SEAL_PKCS11_TOKEN_LABEL = env_str(
+    "LOKET_SEAL_PKCS11_TOKEN_LABEL",
+    "",
+    help="Label of the PKCS#11 token.",
+    group="Documents and seal",
+)
+LOKET_SEAL_PKCS11_KEY_LABEL = env_str(
+    "LOKET_SEAL_PKCS11_KEY_LABEL",
+    "",
+    help="Label of the seal key and certificate on the token.",
+    group="Documents and seal",
+)
+LOKET_SEAL_PKCS11_PIN = env_str(
+    "LOKET_SEAL_PKCS11_PIN",
+    "",
+    help="User PIN of the token (never logged).",
+    group="Documents and seal",
+)
+LOKET_SEAL_REMOTE_URL = env_str(
+    "LOKET_SEAL_REMOTE_URL",
+    "",
+    help="Base URL of a remote signing service (for LOKET_SEAL_PROVIDER=remote).",
+    group="Documents and seal",
+)
+LOKET_TSA_URL = env_str(
+    "LOKET_TSA_URL",
+    "",
+    help="RFC 3161 timestamp authority for the seal. Empty outside production: the demo "
+    "timestamp authority, started on loopback by the process that seals.",
+    group="Documents and seal",
+)
+LOKET_SEAL_TRUST_ROOTS = Path(
+    env_str(
+        "LOKET_SEAL_TRUST_ROOTS",
+        "",
+        help="PEM file with the root certificate(s) the verification page trusts for the "
+        "seal and the timestamp. Empty: the demo CA in LOKET_DATA_DIR/documents-pki.",
+        group="Documents and seal",
+    )
+    or str(LOKET_DOCUMENTS_PKI_DIR / "demo-ca.pem")
+)
