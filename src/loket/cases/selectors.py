@@ -92,7 +92,15 @@ def party_for_request(request: HttpRequest) -> PartyRef | None:
             if person_id is None:
                 own = accounts.resident_account_get(user=request.user)  # type: ignore[arg-type]
                 person_id = own.person_id if own else None
-            return PartyRef(kind=party.kind, id=party.id, label=party.label, person_id=person_id)
+            return PartyRef(
+                kind=party.kind,
+                id=party.id,
+                label=party.label,
+                person_id=person_id,
+                via=party.via,
+                mandate_id=party.mandate_id,
+                services=party.services,
+            )
     if not request.user.is_authenticated:
         return None
     account = accounts.resident_account_get(user=request.user)

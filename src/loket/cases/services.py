@@ -446,7 +446,7 @@ def case_submit(
     data as version 1, a readable reference and its deadline. Without a party (an
     anonymous report) the result carries a tracking code, shown once."""
     case_type = (
-        CaseType.objects.select_related("department")
+        CaseType.objects.select_related("department", "service")
         .filter(slug=case_type_slug, is_active=True)
         .first()
     )
@@ -456,6 +456,12 @@ def case_submit(
         raise DomainError(_("Unknown channel."))
     if party is None and not case_type.anonymous_allowed:
         raise DomainError(_("Log in to file this request."))
+    if party is not None and not party.covers(
+        case_type.slug, *([case_type.service.slug] if case_type.service is not None else [])
+    ):
+        raise DomainError(
+            _("Your mandate for %(name)s does not cover this request.") % {"name": party.label}
+        )
     staff_ok = actor is not None and (
         can_serve_counter(actor)
         or staff_has_permission(
@@ -518,7 +524,11 @@ def case_submit(
         object_label=f"{case.reference} {case.title}",
         subject_person_id=case.person_id,
         reason=f"case submitted ({channel})",
-        changes={"case_type": case_type.slug, "channel": channel},
+        changes={
+            "case_type": case_type.slug,
+            "channel": channel,
+            **(party.audit_changes() if party is not None else {}),
+        },
     )
     _notify_after_commit(event=EVENT_SUBMITTED, case=case, key=f"case-{case.pk}-submitted")
     if case_type.auto_complete:

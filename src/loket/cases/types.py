@@ -15,6 +15,25 @@ class PartyRef:
     id: int | None
     label: str
     person_id: int | None
+    via: str = "self"  # self | mandate | parent | representative | counter
+    mandate_id: int | None = None
+    services: tuple[str, ...] | None = None  # what a mandate covers; None: everything
+
+    def covers(self, *slugs: str) -> bool:
+        return self.services is None or any(slug in self.services for slug in slugs)
+
+    def audit_changes(self) -> dict[str, object]:
+        """The party in an audit line, as the accounts module's "done on my behalf"
+        pages read it."""
+        if self.via == "self" or self.id is None:
+            return {}
+        changes: dict[str, object] = {
+            "on_behalf_of": {"kind": self.kind, "id": self.id, "label": self.label},
+            "via": self.via,
+        }
+        if self.mandate_id:
+            changes["mandate"] = self.mandate_id
+        return changes
 
 
 @dataclass(frozen=True, slots=True)

@@ -381,3 +381,34 @@ def test_reminders_once_a_day_for_information_asked(
         == 1
     )
     assert Message.objects.filter(person_id=person.pk, event_key="case-reminder").count() == 1
+
+
+def test_a_mandate_covers_only_its_services_and_is_in_the_audit_line(case_types: Any) -> None:
+    user, _person = make_resident()
+    _grantor_user, grantor = make_resident()
+    narrow = PartyRef(
+        kind=PartyKind.PERSON,
+        id=grantor.pk,
+        label="Grantor",
+        person_id=grantor.pk,
+        via="mandate",
+        mandate_id=7,
+        services=("zaalhuur",),
+    )
+    with pytest.raises(DomainError, match="mandate"):
+        case_submit(
+            actor=user, case_type_slug="gezinssamenstelling", data={"doel": "x"}, party=narrow
+        )
+    result = case_submit(
+        actor=user,
+        case_type_slug="zaalhuur",
+        data={"room": "A", "date": "2026-01-01", "purpose": "x"},
+        party=narrow,
+    )
+    line = AuditEvent.objects.get(
+        object_type="cases.case", object_id=str(result.case_id), action="create"
+    )
+    assert line.subject_person_id == grantor.pk
+    assert line.changes["on_behalf_of"]["id"] == grantor.pk
+    assert line.changes["via"] == "mandate"
+    assert line.changes["mandate"] == 7
