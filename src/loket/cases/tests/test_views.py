@@ -382,6 +382,8 @@ def test_counter_clerk_files_for_the_resident_being_served(
     assert case.channel == "counter"
     assert case.person_id == person.pk
     assert case.initiator_id == clerk.pk
+    line = AuditEvent.objects.get(object_type="cases.case", object_id=str(case.pk), action="create")
+    assert line.changes["via"] == "counter"
 
 
 def test_my_cases_need_a_resident_login(case_types: Any) -> None:

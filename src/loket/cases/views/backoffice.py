@@ -388,6 +388,7 @@ def file_request(request: HttpRequest) -> HttpResponse:
                         id=person.id,
                         label=person.full_name,
                         person_id=person.id,
+                        via="counter" if served is not None and not number else "self",
                     ),
                     channel=form.cleaned_data["channel"],
                 )
