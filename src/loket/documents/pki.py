@@ -114,7 +114,7 @@ def demo_pki_create(folder: Path, *, organisation: str = "Demo municipality") ->
         .add_extension(aki, critical=False)
         .sign(ca_key, hashes.SHA256())
     )  # fmt: skip
-    tsa_key = ec.generate_private_key(ec.SECP256R1())
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's TSA: RSA
     tsa_cert = (
         _builder(_name("Loket Demo Timestamp Authority", "Loket demo"), ca_name, tsa_key, 1825)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

@@ -97,4 +97,4 @@ def normalise_code(text: str) -> str:
     """What a person typed → the stored form: upper case, no dashes or spaces, and the
     letters people confuse with digits read as those digits (Crockford)."""
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))

@@ -19,7 +19,7 @@ _demo_tsa: Any = None
 def timestamper() -> Any:
     """``LOKET_TSA_URL``, or, outside production when it is empty, the demo timestamp
     authority started in this process on loopback (a real RFC 3161 server over HTTP)."""
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 
     url = settings.LOKET_TSA_URL
     if not url:

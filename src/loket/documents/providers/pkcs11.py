@@ -29,8 +29,10 @@ class Pkcs11Sealer:
                 "The PKCS#11 seal needs the python-pkcs11 package on this server."
             ) from exc
         try:
+            from pyhanko.config.pkcs11 import TokenCriteria
+
             session = hanko_pkcs11.open_pkcs11_session(
-                module, token_label=token_label, user_pin=pin or None
+                module, token_criteria=TokenCriteria(label=token_label), user_pin=pin or None
             )
             self._signer: Any = hanko_pkcs11.PKCS11Signer(
                 session, key_label=key_label, cert_label=key_label

@@ -51,11 +51,9 @@ class _Handler(BaseHTTPRequestHandler):
             query = tsp.TimeStampReq.load(self.rfile.read(length))
             reply = self.server.stamper.request_tsa_response(query)
             body = reply.dump()
-        except Exception:  # a malformed query: refuse it, as a TSA would
-            refused = tsp.TimeStampResp(
-                {"status": {"status": "rejection", "fail_info": {"bad_request"}}}
-            )
-            body = refused.dump()
+        except Exception:  # a malformed query
+            self._answer(400, b"malformed timestamp query", "text/plain")
+            return
         self.server.issued += 1
         self._answer(200, body, "application/timestamp-reply")
 
@@ -81,8 +79,8 @@ class TimestampAuthority:
 
     def __init__(self, cert_file: Path, key_file: Path, *, port: int = 0) -> None:
         refuse_in_production()
-        from pyhanko.sign.general import SimpleCertificateStore
         from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         certs = _load_certs(Path(cert_file))
         store = SimpleCertificateStore()
