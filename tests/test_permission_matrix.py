@@ -75,6 +75,11 @@ def roles_with_any(*permissions: str) -> frozenset[str]:
 
 
 BACKOFFICE = roles_with()
+DOCUMENT_HANDLERS = roles_with(Permission.PEOPLE_VIEW) & roles_with_any(
+    Permission.CASES_HANDLE, Permission.COUNTER_SERVE
+)
+DOCUMENT_EDITORS = roles_with_any(Permission.CATALOG_EDIT, Permission.CASES_CONFIGURE)
+MAIL_ROOM = roles_with(Permission.NOTIFICATIONS_VIEW)
 
 
 @dataclass(frozen=True)
@@ -237,6 +242,27 @@ MATRIX: dict[str, Rule] = {
         strict=False,
         note="needs a case",
     ),
+    # Official documents: handlers and counter clerks issue them (people.view and
+    # cases.handle or counter.serve), template editors edit templates, the mail room
+    # (notifications.view) prints the batches; residents see their own.
+    "documents:mine": Rule(RESIDENTS),
+    "documents:request": Rule(RESIDENTS, post=True),
+    "documents:download": Rule(RESIDENTS, strict=False, note="needs a document"),
+    "documents:verify": Rule(EVERYONE, note="anyone may check a document"),
+    "documents:verify-code": Rule(EVERYONE, strict=False, note="unknown code: not found"),
+    "documents_staff:index": Rule(DOCUMENT_HANDLERS | DOCUMENT_EDITORS | MAIL_ROOM),
+    "documents_staff:issue": Rule(DOCUMENT_HANDLERS, post=True),
+    "documents_staff:detail": Rule(DOCUMENT_HANDLERS, strict=False, note="needs a document"),
+    "documents_staff:download": Rule(DOCUMENT_HANDLERS, strict=False, note="needs a document"),
+    "documents_staff:revoke": Rule(DOCUMENT_HANDLERS, post=True, strict=False),
+    "documents_staff:reissue": Rule(DOCUMENT_HANDLERS, post=True, strict=False),
+    "documents_staff:templates": Rule(DOCUMENT_EDITORS),
+    "documents_staff:template-edit": Rule(DOCUMENT_EDITORS, post=True, strict=False),
+    "documents_staff:template-preview": Rule(DOCUMENT_EDITORS, strict=False),
+    "documents_staff:batches": Rule(MAIL_ROOM, post=True),
+    "documents_staff:batch": Rule(MAIL_ROOM, strict=False, note="needs a print batch"),
+    "documents_staff:batch-pdf": Rule(MAIL_ROOM, strict=False, note="needs a print batch"),
+    "documents_staff:batch-mark": Rule(MAIL_ROOM, post=True, strict=False),
     # API clients and webhooks: administrators (staff.manage).
     "api_staff:clients": Rule(roles_with(Permission.STAFF_MANAGE), post=True),
     "api_staff:client-detail": Rule(roles_with(Permission.STAFF_MANAGE), strict=False),
