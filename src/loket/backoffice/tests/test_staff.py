@@ -153,3 +153,43 @@ def test_the_configuration_edits_a_role_with_checkboxes_and_audits_it(client):
     assert role.permissions == ["backoffice.enter", "mandates.assist"]
     assert AuditEvent.objects.filter(object_type="core.role", actor=boss).exists()
     assert client.post(f"/admin/core/role/{role.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (
+            RoleSlug.HANDLER,
+            ["/backoffice/dossiers/", "/backoffice/documenten/"],
+            ["/backoffice/diensten/", "/backoffice/koppelingen/"],
+        ),
+        (
+            RoleSlug.COUNCIL_MEMBER,
+            ["/backoffice/dossiers/"],
+            ["/backoffice/documenten/", "/backoffice/berichten/"],
+        ),
+        (
+            RoleSlug.COMMUNICATION,
+            ["/backoffice/berichten/", "/backoffice/documenten/"],
+            ["/backoffice/dossiers/", "/backoffice/inwoners/"],
+        ),
+        (
+            RoleSlug.ADMINISTRATOR,
+            ["/backoffice/diensten/", "/backoffice/koppelingen/", "/backoffice/medewerkers/"],
+            [],
+        ),
+        (
+            RoleSlug.COUNTER_CLERK,
+            ["/backoffice/balie/", "/backoffice/inwoners/", "/backoffice/documenten/"],
+            ["/backoffice/berichten/"],
+        ),
+    ],
+)
+def test_menu_links_follow_the_role(client, role, shown, hidden):
+    log_in_staff(client, MembershipFactory(role=role).user)
+    html = client.get(reverse("backoffice:home")).content.decode()
+    menu = html.split('class="site-nav"')[1].split("</nav>")[0]
+    for href in shown:
+        assert f'href="{href}"' in menu, href
+    for href in hidden:
+        assert f'href="{href}"' not in menu, href
