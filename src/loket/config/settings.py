@@ -820,7 +820,7 @@ LOKET_SEAL_PROVIDER = env_choice(
     ("pkcs12", "pkcs11", "remote"),
     help="Where the municipality's seal key lives: a PKCS#12 file, a PKCS#11 token "
     "(HSM, needs the python-pkcs11 package) or a remote signing service (not wired to a "
-    "vendor yet: documents then stay unissued with a clear message). See ADR 0015.",
+    "vendor yet: documents then stay unissued with a clear message). See ADR 0016.",
     group="Documents and seal",
 )
 _seal_pkcs12_file = env_str(
@@ -834,8 +834,8 @@ _seal_pkcs12_file = env_str(
 LOKET_SEAL_PKCS12_FILE = Path(_seal_pkcs12_file or LOKET_DOCUMENTS_PKI_DIR / "demo-seal.p12")
 LOKET_SEAL_PKCS12_PASSWORD = env_str(
     "LOKET_SEAL_PKCS12_PASSWORD",
-    "" if PRODUCTION else "demo-seal",
-    help="Password of the PKCS#12 file (never logged).",
+    "",
+    help="Password of the PKCS#12 file (never logged). The demo seal has its own.",
     group="Documents and seal",
 )
 LOKET_SEAL_PKCS11_MODULE = env_str(

@@ -37,7 +37,13 @@ class Pkcs12Sealer:
 
     @classmethod
     def from_settings(cls) -> Pkcs12Sealer:
-        return cls(Path(settings.LOKET_SEAL_PKCS12_FILE), settings.LOKET_SEAL_PKCS12_PASSWORD)
+        from loket.documents.pki import DEMO_PKCS12_PASSWORD
+
+        path = Path(settings.LOKET_SEAL_PKCS12_FILE)
+        password = settings.LOKET_SEAL_PKCS12_PASSWORD
+        if not password and path.parent == settings.LOKET_DOCUMENTS_PKI_DIR:
+            password = DEMO_PKCS12_PASSWORD
+        return cls(path, password)
 
     def seal(self, pdf: bytes, *, reason: str, location: str) -> bytes:
         try:

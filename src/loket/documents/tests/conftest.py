@@ -45,7 +45,7 @@ def sealing(settings: Any, demo_pki: DemoPki, tsa: TimestampAuthority, tmp_path:
     settings.LOKET_DOCUMENTS_PKI_DIR = demo_pki.folder
     settings.LOKET_SEAL_PROVIDER = "pkcs12"
     settings.LOKET_SEAL_PKCS12_FILE = demo_pki.seal
-    settings.LOKET_SEAL_PKCS12_PASSWORD = "demo-seal"
+    settings.LOKET_SEAL_PKCS12_PASSWORD = ""  # the demo seal's own password
     settings.LOKET_SEAL_TRUST_ROOTS = demo_pki.ca
     settings.LOKET_TSA_URL = tsa.url
     settings.MEDIA_ROOT = tmp_path / "media"
