@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from loket.documents.constants import SIGNATURE_FIELD
+from loket.documents.providers import outside_event_loop
 from loket.documents.types import SignatureCheck
 
 logger = logging.getLogger(__name__)
@@ -61,10 +62,12 @@ def signature_check(pdf: bytes) -> SignatureCheck:
         ] or list(reader.embedded_signatures)
         if not signatures:
             return _failed("no seal")
-        status = validate_pdf_signature(
-            signatures[-1],
-            signer_validation_context=ValidationContext(trust_roots=list(roots)),
-            ts_validation_context=ValidationContext(trust_roots=list(roots)),
+        status = outside_event_loop(
+            lambda: validate_pdf_signature(
+                signatures[-1],
+                signer_validation_context=ValidationContext(trust_roots=list(roots)),
+                ts_validation_context=ValidationContext(trust_roots=list(roots)),
+            )
         )
     except Exception as exc:  # malformed, tampered beyond parsing, not a PDF at all
         logger.info("seal check failed: %s", type(exc).__name__)

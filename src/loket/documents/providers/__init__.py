@@ -16,12 +16,16 @@ A provider that cannot seal raises ``SealUnavailable``; nothing is issued then.
 
 from __future__ import annotations
 
+import concurrent.futures
 import threading
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from django.conf import settings
 
 from loket.core.services import DomainError
+
+T = TypeVar("T")
 
 
 class SealUnavailable(DomainError):
@@ -82,3 +86,17 @@ def _create() -> Sealer:
 
         return RemoteSealer.from_settings()
     raise SealUnavailable(f"Unknown seal provider {provider!r}.")
+
+
+def outside_event_loop(function: Callable[[], T]) -> T:
+    """Run ``function`` in this thread, or in a helper thread when this thread already
+    runs an asyncio loop: pyHanko's synchronous API starts a loop of its own, which
+    Python refuses inside a running one (an ASGI server's thread, a test driver)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()

@@ -61,5 +61,8 @@ def pades_sign(pdf: bytes, *, signer: Any, reason: str, location: str, name: str
         location=location,
         name=name,
     )
-    out = signers.PdfSigner(meta, signer=signer, timestamper=timestamper()).sign_pdf(writer)
+    from loket.documents.providers import outside_event_loop
+
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper())
+    out = outside_event_loop(lambda: pdf_signer.sign_pdf(writer))
     return bytes(out.getvalue())
