@@ -180,3 +180,24 @@ def test_the_pdf_is_pdf_a_with_embedded_fonts_and_an_output_intent(sealing: Any,
                 assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
         assert fonts > 0
         assert pdf.Root.AcroForm.Fields[0].FT == "/Sig"
+
+
+def test_without_a_tsa_url_the_demo_timestamp_authority_starts_in_process(
+    sealing: Any, municipality: Any, settings: Any
+):
+    settings.LOKET_TSA_URL = ""
+    sealer_forget()
+    person = resident()
+    summary = services.document_issue(
+        actor=None, template_key=TEMPLATE_RESIDENCE, person_id=person.pk
+    )
+    check = signature_check(_pdf(summary.id))
+    assert check.ok
+    assert check.timestamp_ok
+
+
+def test_production_never_seals_with_the_demo_certificate(sealing: Any, settings: Any):
+    settings.PRODUCTION = True
+    sealer_forget()
+    with pytest.raises(SealUnavailable, match="demo"):
+        sealer_get()
