@@ -234,7 +234,7 @@ TYPES: list[dict[str, Any]] = [
                 "system",
                 [],
                 [],
-                ["generate_document:attest-van-woonst", "notify_resident", "close_with_result"],
+                ["generate_document:residence-certificate", "notify_resident", "close_with_result"],
                 "Afgeleverd",
             ),
         ],
@@ -256,7 +256,7 @@ TYPES: list[dict[str, Any]] = [
             {"name": "remarks", "label": "Opmerkingen", "kind": "textarea", "required": False},
         ],
         "statuses": _request_statuses(),
-        "transitions": _basic_request(document="gezinssamenstelling"),
+        "transitions": _basic_request(document="household-composition"),
     },
     {
         "slug": "evenementenvergunning",
@@ -337,7 +337,7 @@ TYPES: list[dict[str, Any]] = [
                 "staff",
                 HANDLE,
                 ["advice_received", "assigned"],
-                ["generate_document:evenementenvergunning", "notify_resident", "close_with_result"],
+                ["generate_document:decision-letter", "notify_resident", "close_with_result"],
                 "Vergunning verleend",
             ),
             (
@@ -523,7 +523,7 @@ TYPES: list[dict[str, Any]] = [
             {"name": "zone", "label": "Zone", "kind": "text", "required": False},
         ],
         "statuses": _request_statuses([PAYMENT_STATUS]),
-        "transitions": _basic_request(document="bewonerskaart", payment=True),
+        "transitions": _basic_request(document="decision-letter", payment=True),
     },
 ]
 

@@ -292,6 +292,47 @@ def _advice_create(
     return created
 
 
+def _issue_document(
+    case: Case, *, template: str, actor: User | None, transition: Transition, note: str
+) -> bool:
+    """Make the document of ``generate_document:<template>`` through the documents
+    module. False when there is nobody to issue it to or the municipality has no
+    published template with that key (an internal timeline line says so); a document
+    that cannot be made raises ``DomainError`` and the transition does not happen."""
+    from loket.documents.selectors import template_published
+    from loket.documents.services import document_issue
+
+    if case.person_id is None:
+        return False
+    if template_published(key=template, language="nl") is None:
+        _timeline(
+            case,
+            kind=TimelineKind.DOCUMENT,
+            public=False,
+            text=_("No document was made: the template “%(key)s” is not published.")
+            % {"key": template},
+        )
+        return False
+    try:
+        document_issue(
+            actor=actor,
+            template_key=template,
+            person_id=case.person_id,
+            case_id=case.pk,
+            context={
+                "reference": case.reference,
+                "title": case.title,
+                "decision": note.strip() or transition.result,
+            },
+        )
+    except DomainError as error:
+        raise DomainError(
+            _("The document could not be made (%(reason)s). Nothing was changed.")
+            % {"reason": error}
+        ) from error
+    return True
+
+
 def _apply(
     case: Case,
     transition: Transition,
@@ -317,7 +358,7 @@ def _apply(
         case.closed_at = None
         case.result = ""
     actions = [workflow.split(item) for item in transition.actions or ()]
-    for key, _argument in actions:
+    for key, argument in actions:
         if key == ACTION_REQUEST_PAYMENT:
             case.payment_status = PaymentStatus.REQUESTED
             fields.append("payment_status")
@@ -325,8 +366,11 @@ def _apply(
             case.payment_status = PaymentStatus.RECEIVED
             fields.append("payment_status")
         elif key == ACTION_GENERATE_DOCUMENT:
-            case.document_issued = True
-            fields.append("document_issued")
+            if _issue_document(
+                case, template=argument, actor=actor, transition=transition, note=note
+            ):
+                case.document_issued = True
+                fields.append("document_issued")
         elif key == ACTION_CLOSE and not new.is_final:
             raise DomainError(_("This step closes the case but does not end in a final status."))
     _save(case, fields, expected_version)
@@ -341,11 +385,11 @@ def _apply(
         at=now,
     )
     for key, argument in actions:
-        if key == ACTION_GENERATE_DOCUMENT:
+        if key == ACTION_GENERATE_DOCUMENT and case.document_issued:
             _timeline(
                 case,
                 kind=TimelineKind.DOCUMENT,
-                text=_("Your document is ready."),
+                text=_("Your document is ready: you find it under My documents."),
                 actor_label=actor_label,
                 data={"template": argument},
             )
@@ -532,14 +576,26 @@ def case_submit(
     )
     _notify_after_commit(event=EVENT_SUBMITTED, case=case, key=f"case-{case.pk}-submitted")
     if case_type.auto_complete:
-        _take(
-            case,
-            key=TRANSITION_AUTO_COMPLETE,
-            actor=None,
-            actor_kind=ActorKind.SYSTEM,
-            note="",
-            expected_version=case.version,
-        )
+        try:
+            with transaction.atomic():
+                _take(
+                    case,
+                    key=TRANSITION_AUTO_COMPLETE,
+                    actor=None,
+                    actor_kind=ActorKind.SYSTEM,
+                    note="",
+                    expected_version=case.version,
+                )
+        except DomainError as error:
+            # The request stays submitted: a handler finishes it by hand.
+            case.refresh_from_db()
+            logger.warning("case %s: not completed automatically (%s)", case.pk, error)
+            _timeline(
+                case,
+                kind=TimelineKind.STATUS,
+                public=False,
+                text=_("Not completed automatically: %(reason)s") % {"reason": error},
+            )
     return SubmitResult(case_id=case.pk, reference=case.reference, tracking_code=tracking_code)
 
 
