@@ -67,7 +67,11 @@ def index(request: HttpRequest) -> HttpResponse:
             if document is not None:
                 return redirect("documents_staff:detail", document_id=document.pk)
             messages.error(request, _("No document has this code."))
-        page, next_cursor = selectors.documents_recent(after=request.GET.get("na") or None)
+        case = (request.GET.get("case") or "").strip()
+        if case.isdigit():
+            page = selectors.documents_for_case(case_id=int(case))
+        else:
+            page, next_cursor = selectors.documents_recent(after=request.GET.get("na") or None)
     return render(
         request,
         "documents/staff/index.html",
@@ -75,6 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "next_cursor": next_cursor,
             "can_handle": can_handle,
+            "case": request.GET.get("case", ""),
             "can_edit_templates": permissions.can_edit_templates(user),
             "can_print": permissions.can_run_print_batches(user),
         },

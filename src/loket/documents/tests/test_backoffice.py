@@ -44,11 +44,17 @@ def test_a_handler_issues_revokes_and_reissues(
         },
     )
     assert response.status_code == 302
-    document = Document.objects.get(person_id=person.pk)
+    document = Document.objects.get(person_id=person.pk, case_id=None)
     assert AuditEvent.objects.filter(
         subject_person_id=person.pk, action="view", reason="Asked at the counter"
     ).exists()
 
+    services.document_issue(
+        actor=None, template_key=TEMPLATE_RESIDENCE, person_id=person.pk, case_id=5
+    )
+    listing = client.get("/backoffice/documenten/?case=5")
+    assert b"Documents of case 5" in listing.content
+    assert listing.content.count(b"/backoffice/documenten/") >= 1
     page = client.get(f"/backoffice/documenten/{document.pk}/")
     assert page.status_code == 200
     assert b"Jozef" in page.content
@@ -57,6 +63,7 @@ def test_a_handler_issues_revokes_and_reissues(
     document.refresh_from_db()
     assert document.status == "revoked"
     new = Document.objects.get(replaces=document)
+    assert new.case_id is None
     client.post(f"/backoffice/documenten/{new.pk}/intrekken/", {"revoke-reason": "Moved"})
     new.refresh_from_db()
     assert new.status == "revoked"
