@@ -66,6 +66,10 @@ def body_render(body: str, context: Mapping[str, Any]) -> str:
         if isinstance(info, dict):
             line = info.get("line")
         raise TemplateBroken(TemplateProblem(str(exc), line)) from exc
+    from django.template.defaulttags import DebugNode
+
+    if template.nodelist.get_nodes_by_type(DebugNode):
+        raise TemplateBroken(TemplateProblem("The {% debug %} tag is not allowed."))
     try:
         html = template.render(Context(dict(context), autoescape=True))
     except Exception as exc:

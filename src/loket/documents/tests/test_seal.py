@@ -201,3 +201,14 @@ def test_production_never_seals_with_the_demo_certificate(sealing: Any, settings
     sealer_forget()
     with pytest.raises(SealUnavailable, match="demo"):
         sealer_get()
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["{% debug %}", "{% load static %}", '{% include "base.html" %}', "{{ person.nope }}"],
+)
+def test_template_bodies_cannot_reach_outside_their_data(body: str):
+    from loket.documents.rendering import TemplateBroken, body_render
+
+    with pytest.raises(TemplateBroken):
+        body_render(body, {"person": {"full_name": "X"}})
