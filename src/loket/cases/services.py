@@ -72,6 +72,8 @@ from loket.core.constants import AuditAction
 from loket.core.selectors import staff_has_permission
 from loket.core.services import DomainError, User, audit_record
 from loket.notifications.services import notify
+from loket.webhooks.constants import EventType
+from loket.webhooks.services import event_publish
 
 logger = logging.getLogger(__name__)
 
@@ -292,6 +294,25 @@ def _advice_create(
     return created
 
 
+def _webhook(case: Case, event_type: str) -> None:
+    """A CloudEvent for the municipality's own systems (no personal data: the
+    reference, the type, the status and where it is)."""
+    event_publish(
+        type=event_type,
+        source="/api/v1/cases",
+        subject=case.reference,
+        data={
+            "reference": case.reference,
+            "case_type": case.case_type.slug,
+            "status": case.status.key,
+            "department": case.department_id,
+            "channel": case.channel,
+            "is_open": case.is_open,
+            "version": case.version,
+        },
+    )
+
+
 def _issue_document(
     case: Case, *, template: str, actor: User | None, transition: Transition, note: str
 ) -> bool:
@@ -414,6 +435,7 @@ def _apply(
         reason=f"transition {transition.key}",
         changes={"status": [old.key, new.key], "version": case.version},
     )
+    _webhook(case, EventType.CASE_STATUS_CHANGED)
     if any(key == ACTION_NOTIFY for key, _arg in actions):
         if new.waits_for == WaitsFor.RESIDENT:
             _notify_after_commit(
@@ -574,6 +596,7 @@ def case_submit(
             **(party.audit_changes() if party is not None else {}),
         },
     )
+    _webhook(case, EventType.CASE_CREATED)
     _notify_after_commit(event=EVENT_SUBMITTED, case=case, key=f"case-{case.pk}-submitted")
     if case_type.auto_complete:
         try:

@@ -412,3 +412,26 @@ def test_a_mandate_covers_only_its_services_and_is_in_the_audit_line(case_types:
     assert line.changes["on_behalf_of"]["id"] == grantor.pk
     assert line.changes["via"] == "mandate"
     assert line.changes["mandate"] == 7
+
+
+def test_webhooks_hear_of_new_cases_and_status_changes(case_types: Any, handler: Any) -> None:
+    from loket.webhooks.models import Delivery, Subscription
+
+    Subscription.objects.create(
+        name="Archive",
+        url="https://archive.example/hook",
+        secret="whsec_dGVzdA==",
+        event_types=["be.loket.case.created", "be.loket.case.status_changed"],
+        active=True,
+        created_at=timezone.now(),
+    )
+    user, person = make_resident()
+    case = _submit(user, person)
+    case_transition(actor=handler, case_id=case.pk, transition="start", expected_version=1)
+    payloads = [d.payload for d in Delivery.objects.order_by("pk")]
+    assert [p["type"] for p in payloads] == [
+        "be.loket.case.created",
+        "be.loket.case.status_changed",
+    ]
+    assert payloads[1]["data"]["status"] == "in-progress"
+    assert str(person) not in str(payloads)  # no personal data
