@@ -424,6 +424,39 @@ def document_reissue(
     return document_summary(new)
 
 
+def documents_orphans_prune(*, months: int = 2, grace_minutes: int = 60) -> int:
+    """Delete stored PDFs that no document row points to: left behind when the caller's
+    transaction rolled back after ``document_issue`` (storage has no rollback). Only
+    files older than ``grace_minutes`` in the last ``months`` folders are looked at."""
+    import datetime as dt
+
+    now = timezone.now()
+    removed = 0
+    day = timezone.localdate().replace(day=1)
+    for _ in range(months):
+        folder = f"documents/{day:%Y}/{day:%m}"
+        try:
+            _, names = default_storage.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            names = []
+        known = set(
+            Document.objects.filter(file__startswith=folder + "/").values_list("file", flat=True)
+        )
+        for name in names:
+            path = f"{folder}/{name}"
+            if path in known:
+                continue
+            try:
+                modified = default_storage.get_modified_time(path)
+            except (NotImplementedError, OSError):
+                continue
+            if now - modified >= dt.timedelta(minutes=grace_minutes):
+                default_storage.delete(path)
+                removed += 1
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+    return removed
+
+
 # --- print batches ---------------------------------------------------------------------
 
 

@@ -212,3 +212,22 @@ def test_template_bodies_cannot_reach_outside_their_data(body: str):
 
     with pytest.raises(TemplateBroken):
         body_render(body, {"person": {"full_name": "X"}})
+
+
+def test_a_pdf_left_by_a_rolled_back_caller_is_pruned(
+    sealing: Any, municipality: Any, settings: Any
+):
+    from django.db import transaction
+
+    person = resident()
+    kept = services.document_issue(actor=None, template_key=TEMPLATE_RESIDENCE, person_id=person.pk)
+
+    class CaseRolledBack(Exception):
+        pass
+
+    with pytest.raises(CaseRolledBack), transaction.atomic():
+        services.document_issue(actor=None, template_key=TEMPLATE_RESIDENCE, person_id=person.pk)
+        raise CaseRolledBack
+    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 2
+    assert services.documents_orphans_prune(grace_minutes=0) == 1
+    assert [p.name for p in Path(settings.MEDIA_ROOT).rglob("*.pdf")] == [f"{kept.code}.pdf"]
