@@ -225,9 +225,15 @@ def test_a_pdf_left_by_a_rolled_back_caller_is_pruned(
     class CaseRolledBack(Exception):
         pass
 
-    with pytest.raises(CaseRolledBack), transaction.atomic():
-        services.document_issue(actor=None, template_key=TEMPLATE_RESIDENCE, person_id=person.pk)
-        raise CaseRolledBack
+    def case_transition() -> None:
+        with transaction.atomic():
+            services.document_issue(
+                actor=None, template_key=TEMPLATE_RESIDENCE, person_id=person.pk
+            )
+            raise CaseRolledBack
+
+    with pytest.raises(CaseRolledBack):
+        case_transition()
     assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 2
     assert services.documents_orphans_prune(grace_minutes=0) == 1
     assert [p.name for p in Path(settings.MEDIA_ROOT).rglob("*.pdf")] == [f"{kept.code}.pdf"]
