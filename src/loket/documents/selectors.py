@@ -19,18 +19,19 @@ from loket.documents.constants import (
 )
 from loket.documents.models import Document, DocumentTemplate, PrintBatch, PrintedLetter
 from loket.documents.types import DocumentSummary, Verification, normalise_code
+from loket.people.constants import HouseholdRelation
 from loket.people.selectors import household_members
 from loket.people.types import PersonSummary
 
 PAGE_SIZE = 25
 
-RELATIONS = {
-    "head": "referentiepersoon",
-    "partner": "partner",
-    "child": "kind",
-    "parent": "ouder",
-    "other": "ander",
-}
+
+def _relation(code: str) -> str:
+    """The household relation in the active language (the document's)."""
+    try:
+        return str(HouseholdRelation(code).label)
+    except ValueError:
+        return code
 
 
 def document_summary(document: Document) -> DocumentSummary:
@@ -112,7 +113,7 @@ def template_context(
                     "first_name": member.first_name,
                     "last_name": member.last_name,
                     "birth_date": member.birth_date,
-                    "relation": RELATIONS.get(member.household_relation, member.household_relation),
+                    "relation": _relation(member.household_relation),
                 }
             )
     return {
@@ -155,14 +156,14 @@ def template_sample_context(*, language: str) -> dict[str, Any]:
                     "first_name": "Maria",
                     "last_name": "Voorbeeld",
                     "birth_date": born,
-                    "relation": RELATIONS["head"],
+                    "relation": _relation(HouseholdRelation.HEAD),
                 },
                 {
                     "full_name": "Jan Voorbeeld",
                     "first_name": "Jan",
                     "last_name": "Voorbeeld",
                     "birth_date": dt.date(1948, 7, 2),
-                    "relation": RELATIONS["partner"],
+                    "relation": _relation(HouseholdRelation.PARTNER),
                 },
             ]
         },

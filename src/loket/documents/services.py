@@ -223,14 +223,15 @@ def _produce(
         raise DocumentNotIssued("There is no published template for this document.")
     code = _new_code()
     organisation = organisation_data()
-    context = template_context(
-        person=person,
-        organisation=organisation,
-        case=case_context or {},
-        code=format_code(code),
-    )
     try:
-        body = rendering.body_render(template.body, context)
+        with translation.override(template.language):
+            context = template_context(
+                person=person,
+                organisation=organisation,
+                case=case_context or {},
+                code=format_code(code),
+            )
+            body = rendering.body_render(template.body, context)
     except TemplateBroken as exc:
         logger.warning("document template %s v%s is broken", template.key, template.version)
         raise DocumentNotIssued(

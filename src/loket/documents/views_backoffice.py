@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -270,9 +271,10 @@ def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse
         )
     body = form.data.get("body", current.body) if form.is_bound else current.body
     try:
-        preview_html = rendering.body_render(
-            body, selectors.template_sample_context(language=language)
-        )
+        with translation.override(language):
+            preview_html = rendering.body_render(
+                body, selectors.template_sample_context(language=language)
+            )
     except rendering.TemplateBroken as exc:
         problem = exc.problem
     return render(
@@ -296,9 +298,10 @@ def template_preview_pdf(request: HttpRequest, key: str, language: str) -> HttpR
     current = selectors.template_current(key=key, language=language)
     if current is None:
         raise Http404
-    context = selectors.template_sample_context(language=language)
     try:
-        body = rendering.body_render(current.body, context)
+        with translation.override(language):
+            context = selectors.template_sample_context(language=language)
+            body = rendering.body_render(current.body, context)
     except rendering.TemplateBroken as exc:
         return render(
             request,
