@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from loket.core.constants import AuditAction
 from loket.core.selectors import organisation_primary
@@ -175,7 +176,7 @@ def organisation_data() -> dict[str, Any]:
     organisation = organisation_primary()
     if organisation is None:
         return {
-            "name": "Gemeente",
+            "name": str(_("Municipality")),
             "street": "",
             "postcode": "",
             "municipality": "",
