@@ -435,7 +435,7 @@ def documents_orphans_prune(*, months: int = 2, grace_minutes: int = 60) -> int:
     now = timezone.now()
     removed = 0
     day = timezone.localdate().replace(day=1)
-    for _ in range(months):
+    for _month in range(months):
         folder = f"documents/{day:%Y}/{day:%m}"
         try:
             _, names = default_storage.listdir(folder)
