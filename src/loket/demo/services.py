@@ -27,6 +27,8 @@ from django.utils.text import slugify
 
 from loket.accounts.services import mandate_grant
 from loket.accounts.staff.services import demo_totp_device_create
+from loket.cases.services import case_types_seed_demo
+from loket.catalog.services import catalog_seed_demo
 from loket.core.constants import AuditAction
 from loket.core.services import (
     DomainError,
@@ -60,6 +62,9 @@ from loket.demo.constants import (
 from loket.demo.population import PopulationGenerator
 from loket.demo.selectors import demo_is_seeded, demo_seed_obstacles
 from loket.demo.types import DemoLogin, SeedResult
+from loket.documents.services import documents_seed_demo
+from loket.notifications.constants import ContactKind
+from loket.notifications.services import contact_point_add_verified
 from loket.people.constants import HouseholdRelation
 from loket.people.selectors import company_id_by_name, person_get_by_national_number
 from loket.people.services import (
@@ -171,6 +176,10 @@ def demo_seed(
         companies = _seed_companies(rng, enterprise_numbers)
         associations = _seed_associations(rng, enterprise_numbers, chair_candidates)
         _seed_acting_on_behalf()
+        _seed_verified_emails()
+        catalog_seed_demo()
+        case_types_seed_demo()
+        documents_seed_demo()
         audit_record(
             actor=None,
             action=AuditAction.CREATE,
@@ -205,6 +214,23 @@ def demo_seed_population(
         population, _ = _seed_population(residents=residents, seed=seed, progress=progress)
     _refresh_statistics()
     return population.rows
+
+
+def _seed_verified_emails() -> None:
+    """The personas' e-mail addresses count as verified, so that the demo shows the
+    messages a status change sends (the paper-preferring senior has none)."""
+    for spec in PERSONAS:
+        if not spec.email or not spec.in_register:
+            continue
+        person = person_get_by_national_number(national_number=spec.national_number)
+        if person is not None:
+            contact_point_add_verified(
+                actor=None,
+                person_id=person.id,
+                kind=ContactKind.EMAIL,
+                value=spec.email,
+                reason="demo persona",
+            )
 
 
 def _refresh_statistics() -> None:
