@@ -77,6 +77,8 @@ def inbox(request: HttpRequest, person_id: int) -> HttpResponse:
     page, next_cursor = selectors.inbox_page_for_person(
         person_id=person_id, after=request.GET.get("na") or None
     )
+    unread = selectors.inbox_unread_count(person_id=person_id)
+    request._loket_inbox_unread = unread  # type: ignore[attr-defined]  # the menu's count
     return render(
         request,
         "notifications/portal/inbox.html",
@@ -84,7 +86,7 @@ def inbox(request: HttpRequest, person_id: int) -> HttpResponse:
             "page": page,
             "next_cursor": next_cursor,
             "first_page": not request.GET.get("na"),
-            "unread": selectors.inbox_unread_count(person_id=person_id),
+            "unread": unread,
         },
     )
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from loket.catalog.selectors import life_event_list
 from loket.core.selectors import department_list, organisation_list_public
 from loket.portal.display import organisation_overviews
 
@@ -15,4 +16,8 @@ def home(request: HttpRequest) -> HttpResponse:
         department_list(),
         today=timezone.localdate().weekday(),
     )
-    return render(request, "portal/home.html", {"organisations": overviews})
+    return render(
+        request,
+        "portal/home.html",
+        {"organisations": overviews, "life_events": list(life_event_list())},
+    )

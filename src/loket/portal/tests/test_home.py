@@ -86,10 +86,13 @@ def test_home_in_dutch_shows_offer_hours_contact_and_departments(client, town):
     assert "Sociale dienst" in html
 
 
-def test_coming_services_are_not_links(client, town):
+def test_services_lead_to_their_pages_and_coming_ones_are_not_links(client, town):
     html = _get(client, HOME)
     services = html.split('id="services"')[1].split("</section>")[0]
-    assert "<a " not in services
+    for name in ("catalog:index", "cases:report", "cases:list", "documents:mine"):
+        assert f'href="{reverse(name)}"' in services
+    coming = services.split('class="badge"')[1].split("</li>")[0]
+    assert "<a " not in coming
 
 
 def test_home_in_french_shows_french_text(client, town):
@@ -110,7 +113,8 @@ def test_empty_state_when_no_organisation_is_configured(client):
 
 def test_home_query_count_does_not_grow_with_organisations(client, django_assert_max_num_queries):
     OrganisationFactory(is_primary=True)
-    with django_assert_max_num_queries(4):
+    # organisations, departments, opening hours, life events
+    with django_assert_max_num_queries(5):
         client.get(HOME)
 
     for _ in range(6):
@@ -119,7 +123,7 @@ def test_home_query_count_does_not_grow_with_organisations(client, django_assert
             OpeningHoursFactory(organisation=organisation, weekday=weekday)
         DepartmentFactory.create_batch(3, organisation=organisation)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         html = _get(client, HOME)
     assert html.count('<li class="card card--muted">') == 18
 
