@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from loket.accounts.staff.tests.helpers import with_authenticator_app
-from loket.core.constants import AuditAction, OrganisationKind, StaffRole
+from loket.core.constants import AuditAction, OrganisationKind, RoleSlug
 from loket.core.services import audit_record, worker_heartbeat
 from loket.core.tests.factories import (
     DepartmentFactory,
@@ -51,9 +51,9 @@ def town(transactional_db, audit_log_emptied_after):
     DepartmentFactory(organisation=city, name="Ruimtelijke ordening", phone="051 33 74 20")
     DepartmentFactory(organisation=ocmw, name="Sociale dienst", phone="051 33 74 50")
     clerk = StaffFactory(username="baliemedewerker", first_name="Els", last_name="Peeters")
-    MembershipFactory(user=clerk, department=burgerzaken, role=StaffRole.CLERK)
+    MembershipFactory(user=clerk, department=burgerzaken, role=RoleSlug.HANDLER)
     administrator = StaffFactory(username="beheerder", first_name="Jan", last_name="Janssens")
-    MembershipFactory(user=administrator, department=burgerzaken, role=StaffRole.ADMINISTRATOR)
+    MembershipFactory(user=administrator, department=burgerzaken, role=RoleSlug.ADMINISTRATOR)
     audit_record(
         actor=clerk,
         action=AuditAction.VIEW,

@@ -35,7 +35,7 @@ class DemoStaff:
     username: str
     first_name: str
     last_name: str
-    memberships: tuple[tuple[str, str], ...]  # (department slug, StaffRole)
+    memberships: tuple[tuple[str, str], ...]  # (department slug, role slug)
     description: str = ""
     where: str = "/backoffice/"
     liaison_of: str = ""  # slug of the department whose communication liaison they are
