@@ -19,6 +19,7 @@ from loket.accounts.staff.services import (
     LoginRefused,
     staff_login_begin,
     staff_login_without_factor,
+    staff_logout,
     staff_password_verify,
 )
 from loket.backoffice.forms import ERROR_MESSAGES, StaffLoginForm
@@ -89,6 +90,7 @@ class StaffLogoutView(auth_views.LogoutView):
     next_page = "backoffice:login"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().post(request, *args, **kwargs)
+        # After single sign-on the session ends at the municipality's provider too.
+        provider_url = staff_logout(request=request)
         messages.success(request, _("You have logged out. See you soon."))
-        return response
+        return redirect(provider_url or self.next_page)

@@ -313,6 +313,17 @@ def test_logout_ends_the_session_at_the_provider_too(client, idp):
     assert not idp.provider.session_active(sid)
 
 
+def test_the_back_office_menu_logout_also_ends_the_provider_session(client, idp):
+    StaffFactory(username="els")
+    sso(client, "els")
+    sid = client.session["loket_staff_sso"]["sid"]
+    response = client.post("/backoffice/afmelden/")
+    assert response["Location"].startswith(idp.issuer("staff") + "/logout?")
+    _assert_no_session(client)
+    idp_request(response["Location"])
+    assert not idp.provider.session_active(sid)
+
+
 def test_logout_after_a_password_login_stays_in_loket(client, idp):
     user = StaffFactory(username="els")
     from loket.accounts.staff.tests.helpers import log_in_staff
