@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 
 CLIENT_ID, CLIENT_SECRET = "loket-browser-cases", "loket-browser-cases-secret"
 PASSWORD = "correct-horse-battery-staple"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -111,6 +112,13 @@ def _transition(page, name: str) -> None:
     page.locator('button[name="transition"]', has_text=name).click()
     page.wait_for_load_state()
     assert page.locator(".alert--error, [role=alert].alert--error").count() == 0, page.content()
+
+
+def _next_step(page) -> None:
+    page.locator("main form button[type=submit]:not([name=terug])").first.click()
+    page.wait_for_load_state()
+    errors = page.locator("[aria-invalid=true]")
+    assert errors.count() == 0, page.locator("main").inner_text()
 
 
 def _assign_to_self(page, username: str) -> None:
@@ -221,59 +229,78 @@ def test_an_anonymous_report_is_followed_with_its_code(page, town, browser, live
 
 
 def test_an_event_permit_collects_advice_from_three_departments(page, town, browser, live_server):
+    import datetime as dt
+
+    from django.utils import timezone
+
     from loket.cases.models import Case
-    from loket.cases.services import case_submit
-    from loket.cases.types import PartyRef
-    from loket.people.models import Person
 
-    sarah = Person.objects.get(first_name="Sarah")
-    result = case_submit(
-        actor=None,
-        case_type_slug="evenementenvergunning",
-        data={
-            "naam_evenement": "Buurtfeest Kerkstraat",
-            "datum": "2027-06-12",
-            "plaats": "Kerkstraat, Mandelmunster",
-            "bezoekers": 300,
-        },
-        party=PartyRef(kind="person", id=sarah.pk, label=str(sarah), person_id=sarah.pk),
+    # Sarah applies for the permit online, with the catalogue's form.
+    page.set_default_timeout(10_000)
+    _resident_logs_in(page, "jong-gezin")
+    page.goto("/aanvragen/evenementenvergunning/")
+    _axe(page)
+    page.fill("[name=f-naam_evenement]", "Buurtfeest Kerkstraat")
+    page.fill("[name=f-datum]", (timezone.localdate() + dt.timedelta(days=90)).isoformat())
+    page.fill("[name=f-plaats-street]", "Kerkstraat")
+    page.fill("[name=f-plaats-number]", "1")
+    page.fill("[name=f-plaats-postcode]", "8770")
+    page.fill("[name=f-bezoekers]", "300")
+    page.check("[name=f-geluid][value=no]")
+    page.check("[name=f-wegafsluiting][value=no]")
+    _next_step(page)
+    page.set_input_files(
+        "[name=f-inplantingsplan]",
+        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
-    reference = result.reference
+    page.fill("[name=f-contact_email]", "sarah@example.org")
+    page.fill("[name=f-contact_telefoon]", "0470 12 34 56")
+    _next_step(page)
+    _axe(page)
+    page.locator('button[name="actie"][value="indienen"]').click()
+    page.wait_for_url(re.compile(r".*/aanvragen/ingediend/.*"))
+    reference = Case.objects.get().reference
 
-    staff = page
-    staff.set_default_timeout(10_000)
-    _staff_logs_in(staff, "vera")
-    staff.goto(f"/backoffice/dossiers/{reference}/")
-    _assign_to_self(staff, "vera")
-    _transition(staff, "In behandeling nemen")
-    _transition(staff, "Advies vragen")
-    # Deciding waits for the advice: while answers are missing the page does not offer it.
-    assert Case.objects.get(reference=reference).status.key == "advice"
-    grant = staff.locator('button[name="transition"]', has_text="Vergunning verlenen")
-    assert grant.count() == 0
+    staff = _staff_page(browser, live_server)
+    try:
+        _staff_logs_in(staff, "vera")
+        staff.goto(f"/backoffice/dossiers/{reference}/")
+        _assign_to_self(staff, "vera")
+        _transition(staff, "In behandeling nemen")
+        _transition(staff, "Advies vragen")
+        page.goto(f"/mijn-dossiers/{reference}/")
+        assert "We vragen advies aan politie" in page.locator("main").inner_text()
+        # Deciding waits for the advice: while answers are missing the page does not offer it.
+        assert Case.objects.get(reference=reference).status.key == "advice"
+        grant = staff.locator('button[name="transition"]', has_text="Vergunning verlenen")
+        assert grant.count() == 0
 
-    for username in ("piet", "bram", "mo"):
-        adviser = _staff_page(browser, live_server)
-        try:
-            _staff_logs_in(adviser, username)
-            adviser.goto(f"/backoffice/dossiers/{reference}/")
-            if username == "piet":
-                _axe(adviser)
-            adviser.locator("form[action*='/advies/'] textarea[name=answer]").fill(
-                f"Gunstig advies van {username}."
-            )
-            adviser.locator("form[action*='/advies/'] button[type=submit]").click()
-            adviser.wait_for_load_state()
-        finally:
-            adviser.context.close()
-        staff.reload()
-        offered = staff.locator('button[name="transition"]', has_text="Vergunning verlenen")
-        assert offered.count() == (1 if username == "mo" else 0), username
+        for username in ("piet", "bram", "mo"):
+            adviser = _staff_page(browser, live_server)
+            try:
+                _staff_logs_in(adviser, username)
+                adviser.goto(f"/backoffice/dossiers/{reference}/")
+                if username == "piet":
+                    _axe(adviser)
+                adviser.locator("form[action*='/advies/'] textarea[name=answer]").fill(
+                    f"Gunstig advies van {username}."
+                )
+                adviser.locator("form[action*='/advies/'] button[type=submit]").click()
+                adviser.wait_for_load_state()
+            finally:
+                adviser.context.close()
+            staff.reload()
+            offered = staff.locator('button[name="transition"]', has_text="Vergunning verlenen")
+            assert offered.count() == (1 if username == "mo" else 0), username
 
-    staff.goto(f"/backoffice/dossiers/{reference}/")
-    advice = staff.locator("section[aria-labelledby=advice-title]").inner_text()
-    for username in ("piet", "bram", "mo"):
-        assert f"Gunstig advies van {username}." in advice
-    _axe(staff)
-    _transition(staff, "Vergunning verlenen")
-    assert Case.objects.get(reference=reference).status.key == "approved"
+        staff.goto(f"/backoffice/dossiers/{reference}/")
+        advice = staff.locator("section[aria-labelledby=advice-title]").inner_text()
+        for username in ("piet", "bram", "mo"):
+            assert f"Gunstig advies van {username}." in advice
+        _axe(staff)
+        _transition(staff, "Vergunning verlenen")
+        assert Case.objects.get(reference=reference).status.key == "approved"
+    finally:
+        staff.context.close()
+    page.reload()
+    assert "Goedgekeurd" in page.locator("main").inner_text()
