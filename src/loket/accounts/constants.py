@@ -105,6 +105,9 @@ class MandateStatus(models.TextChoices):
 # window lock that resident's counter check until the window has passed.
 COUNTER_MAX_FAILURES = 5
 COUNTER_FAILURE_WINDOW_MINUTES = 15
+# A counter visit counts as ended this many hours after it started (a clerk who forgot
+# to end it does not keep acting for the resident the next day).
+COUNTER_VISIT_MAX_HOURS = 8
 
 # Kinds of audit line this module writes about acting on behalf (``changes["event"]``).
 EVENT_MANDATE_GRANTED = "mandate_granted"

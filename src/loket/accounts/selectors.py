@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from loket.accounts.constants import (
     COUNTER_FAILURE_WINDOW_MINUTES,
     COUNTER_MAX_FAILURES,
+    COUNTER_VISIT_MAX_HOURS,
     EVENT_ACTING_ENDED,
     EVENT_ACTING_REFUSED,
     EVENT_ACTING_STARTED,
@@ -37,7 +38,7 @@ from loket.accounts.models import (
     Mandate,
     ResidentAccount,
 )
-from loket.accounts.permissions import resident_login_of
+from loket.accounts.permissions import may_serve_at_counter, resident_login_of
 from loket.accounts.types import (
     AccessLogLine,
     AccessLogPage,
@@ -434,9 +435,11 @@ def _visit_summary(visit: CounterVisit) -> CounterVisitSummary:
 
 
 def counter_visit_get_open(*, clerk: Any, visit_id: int) -> CounterVisitSummary | None:
+    """The clerk's visit if it is open and younger than ``COUNTER_VISIT_MAX_HOURS``."""
+    since = timezone.now() - timedelta(hours=COUNTER_VISIT_MAX_HOURS)
     visit = (
         CounterVisit.objects.select_related("person")
-        .filter(pk=visit_id, clerk=clerk, ended_at=None)
+        .filter(pk=visit_id, clerk=clerk, ended_at=None, started_at__gt=since)
         .first()
     )
     return _visit_summary(visit) if visit is not None else None
@@ -445,13 +448,17 @@ def counter_visit_get_open(*, clerk: Any, visit_id: int) -> CounterVisitSummary 
 def counter_visit_active(request: HttpRequest) -> CounterVisitSummary | None:
     """The counter visit this clerk's session runs (a staff session that chose a
     resident at ``/backoffice/balie/``), or None. Other modules use it to act for the
-    resident at the counter (channel "counter")."""
+    resident at the counter (channel "counter").
+
+    Checked on every request: the session must still be a verified staff session (the
+    second factor passed), the clerk must still hold ``counter.serve``, and the visit
+    must be open and younger than ``COUNTER_VISIT_MAX_HOURS``."""
     cached = getattr(request, "_loket_counter_visit", _UNSET)
     if cached is not _UNSET:
         return cast(CounterVisitSummary | None, cached)
     visit = None
     visit_id = request.session.get(SESSION_COUNTER) if hasattr(request, "session") else None
-    if isinstance(visit_id, int) and request.user.is_authenticated and request.user.is_staff:
+    if isinstance(visit_id, int) and may_serve_at_counter(request):
         visit = counter_visit_get_open(clerk=request.user, visit_id=visit_id)
     request._loket_counter_visit = visit  # type: ignore[attr-defined]
     return visit

@@ -23,21 +23,38 @@ from loket.accounts.services import (
 from loket.people.selectors import person_get, person_search_by_name_and_birth_date
 
 
-@require_GET
+def _end_expired_visit(request: HttpRequest) -> None:
+    """The session still names a visit that no longer counts (too old): end it, with
+    its audit line, and forget it."""
+    visit_id = request.session.get(SESSION_COUNTER)
+    if isinstance(visit_id, int):
+        counter_visit_end(
+            clerk=request.user,  # type: ignore[arg-type]
+            visit_id=visit_id,
+            session=request.session,
+        )
+    request.session.pop(SESSION_COUNTER, None)
+
+
+@require_http_methods(["GET", "POST"])
 @never_cache
 @counter_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Find the resident at the counter by name and date of birth."""
-    form = CounterSearchForm(request.GET or None)
+    """Find the resident at the counter by name and date of birth. The search is a
+    POST: a name and a date of birth do not belong in URLs (history, logs)."""
+    form = CounterSearchForm(request.POST if request.method == "POST" else None)
     results = None
     if form.is_bound and form.is_valid():
         results = person_search_by_name_and_birth_date(
             name=form.cleaned_data["name"], birth_date=form.cleaned_data["birth_date"]
         )
+    visit = counter_visit_active(request)
+    if visit is None and request.session.get(SESSION_COUNTER) is not None:
+        _end_expired_visit(request)
     return render(
         request,
         "accounts/counter/home.html",
-        {"form": form, "results": results, "visit": counter_visit_active(request)},
+        {"form": form, "results": results, "visit": visit},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
@@ -89,7 +106,7 @@ def visit(request: HttpRequest) -> HttpResponse:
     """The resident being served: their summary (a staff read, so recorded)."""
     current = counter_visit_active(request)
     if current is None:
-        request.session.pop(SESSION_COUNTER, None)
+        _end_expired_visit(request)
         messages.info(request, _("You are not serving anyone at the counter."))
         return redirect("counter:home")
     person_view_record(
@@ -112,5 +129,7 @@ def end(request: HttpRequest) -> HttpResponse:
             session=request.session,
         )
         messages.success(request, _("The counter visit has ended."))
+    else:
+        _end_expired_visit(request)
     request.session.pop(SESSION_COUNTER, None)
     return redirect("counter:home")

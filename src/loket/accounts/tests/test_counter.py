@@ -64,7 +64,7 @@ def _check(client, person, card=CARD, purpose="Parking card"):
 
 def test_find_check_serve_end_and_the_resident_sees_it(client, clerk, maria, caplog):
     caplog.set_level(logging.DEBUG)
-    found = client.get("/backoffice/balie/", {"name": "vanneste", "birth_date": "1941-09-03"})
+    found = client.post("/backoffice/balie/", {"name": "vanneste", "birth_date": "1941-09-03"})
     assert found.status_code == 200
     assert f"/backoffice/balie/inwoner/{maria.pk}/" in found.content.decode()
     response = _check(client, maria, card="590-0005065-47")
@@ -163,5 +163,102 @@ def test_search_is_one_query_page(client, clerk, django_assert_max_num_queries):
     for _ in range(15):
         PersonFactory(last_name="Peeters", birth_date=dt.date(1980, 1, 1))
     with django_assert_max_num_queries(10):
-        response = client.get("/backoffice/balie/", {"name": "peeters", "birth_date": "1980-01-01"})
+        response = client.post(
+            "/backoffice/balie/", {"name": "peeters", "birth_date": "1980-01-01"}
+        )
     assert response.content.decode().count("/backoffice/balie/inwoner/") == 10
+
+
+# --- Regression: counter mode re-checks the clerk, visits expire, no names in URLs ----
+
+
+def _open_visit(clerk, person, *, started=None):
+    from django.utils import timezone
+
+    return CounterVisit.objects.create(
+        clerk=clerk,
+        person=person,
+        department_name="Burgerzaken",
+        purpose="Parking card",
+        started_at=started or timezone.now(),
+    )
+
+
+def _serve(client, visit):
+    session = client.session
+    session[SESSION_COUNTER] = visit.pk
+    session.save()
+
+
+def _docs_of(client, person):
+    """What "Mijn documenten" shows this client: the resident's page or a refusal."""
+    response = client.get("/mijn-documenten/")
+    return response.status_code, person.last_name in response.content.decode()
+
+
+def test_the_search_is_posted_and_a_get_does_not_search(client, clerk, maria):
+    # A name and a birth date typed in the address bar (or found in a log) search nothing.
+    response = client.get("/backoffice/balie/", {"name": "vanneste", "birth_date": "1941-09-03"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"/backoffice/balie/inwoner/{maria.pk}/" not in text
+    assert 'method="post"' in text
+    # The form posts, and keeps what was typed on an error.
+    response = client.post("/backoffice/balie/", {"name": "vanneste", "birth_date": "3/9"})
+    assert response.status_code == 400
+    assert 'value="vanneste"' in response.content.decode()
+
+
+def test_a_clerk_without_counter_serve_no_longer_acts_for_the_resident(client, maria):
+    clerk = StaffFactory()  # no role at all, but a visit left open in the session
+    log_in_staff(client, clerk)
+    _serve(client, _open_visit(clerk, maria))
+    page = client.get("/backoffice/")
+    assert counter_visit_active(page.wsgi_request) is None
+    assert acting_party(page.wsgi_request) is None
+    status, shown = _docs_of(client, maria)
+    assert status == 302
+    assert not shown
+    assert not AuditEvent.objects.filter(subject_person_id=maria.pk).exists()
+
+
+def test_a_clerk_without_the_second_factor_no_longer_acts_for_the_resident(client, maria):
+    clerk = StaffFactory()
+    MembershipFactory(user=clerk, role=RoleSlug.COUNTER_CLERK)
+    client.force_login(clerk)  # a password only: the second factor was never passed
+    _serve(client, _open_visit(clerk, maria))
+    page = client.get("/backoffice/aanmelden/")
+    assert counter_visit_active(page.wsgi_request) is None
+    assert acting_party(page.wsgi_request) is None
+    status, shown = _docs_of(client, maria)
+    assert status == 302
+    assert not shown
+    assert not AuditEvent.objects.filter(subject_person_id=maria.pk).exists()
+
+
+def test_a_counter_visit_expires_and_is_ended_with_an_audit_line(client, clerk, maria):
+    from django.utils import timezone
+
+    from loket.accounts.constants import COUNTER_VISIT_MAX_HOURS, EVENT_COUNTER_ENDED
+
+    old = timezone.now() - dt.timedelta(hours=COUNTER_VISIT_MAX_HOURS, minutes=1)
+    visit = _open_visit(clerk, maria, started=old)
+    _serve(client, visit)
+    page = client.get("/backoffice/balie/bezoek/")
+    assert page.status_code == 302  # no longer serving anyone
+    assert counter_visit_active(page.wsgi_request) is None
+    status, shown = _docs_of(client, maria)
+    assert status == 302
+    assert not shown
+    visit.refresh_from_db()
+    assert visit.ended_at is not None
+    assert SESSION_COUNTER not in client.session
+    assert AuditEvent.objects.filter(
+        subject_person_id=maria.pk, changes__event=EVENT_COUNTER_ENDED
+    ).exists()
+    # A visit just under the limit still counts.
+    fresh = _open_visit(clerk, maria, started=old + dt.timedelta(minutes=2))
+    _serve(client, fresh)
+    page = client.get("/backoffice/balie/bezoek/")
+    assert page.status_code == 200
+    assert counter_visit_active(page.wsgi_request).id == fresh.pk
