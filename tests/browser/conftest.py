@@ -85,29 +85,14 @@ def audit_log_emptied_after(transactional_db) -> Iterator[None]:
             cursor.execute(statement)
 
 
-def _system_roles_present() -> None:
-    """A transactional test database is flushed between tests, which also removes the
-    roles the migrations seed: put the system roles back."""
-    from loket.core.constants import SYSTEM_ROLE_PERMISSIONS, RoleSlug
-    from loket.core.models import Role
-
-    for slug, permissions in SYSTEM_ROLE_PERMISSIONS.items():
-        Role.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name": str(RoleSlug(slug).label),
-                "permissions": list(permissions),
-                "is_system": True,
-            },
-        )
-
-
 @pytest.fixture
 def page(browser, live_server, transactional_db) -> Iterator[object]:
     """A fresh browser tab in Dutch, 1280 px wide, talking to the live test server."""
     from django.core.cache import cache
 
-    _system_roles_present()
+    from loket.core.tests.factories import system_roles_ensure
+
+    system_roles_ensure()
     cache.clear()
     context = browser.new_context(
         base_url=live_server.url,

@@ -15,7 +15,7 @@ from loket.cases.services import CaseChanged, case_submit, case_transition
 from loket.cases.tests.conftest import make_resident, staff_with
 from loket.cases.types import PartyRef
 from loket.core.services import DomainError
-from loket.core.tests.factories import OrganisationFactory
+from loket.core.tests.factories import OrganisationFactory, system_roles_ensure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,6 +26,7 @@ def test_two_staff_at_once_one_change(settings: Any) -> None:
     from loket.cases.services import case_types_seed_demo
     from loket.core.selectors import department_list
 
+    system_roles_ensure()  # the transactional flush removed the seeded roles
     OrganisationFactory(is_primary=True)
     case_types_seed_demo()
     department = department_list().get(slug="burgerzaken")

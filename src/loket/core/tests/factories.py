@@ -81,3 +81,19 @@ class MembershipFactory(factory.django.DjangoModelFactory[DepartmentMembership])
         if isinstance(kwargs.get("role"), str):
             kwargs["role"] = Role.objects.get(slug=kwargs["role"])
         return super()._create(model_class, *args, **kwargs)
+
+
+def system_roles_ensure() -> None:
+    """Put back the roles the migrations seed: a transactional test database is flushed
+    between tests, and the flush removes them too."""
+    from loket.core.constants import SYSTEM_ROLE_PERMISSIONS
+
+    for slug, permissions in SYSTEM_ROLE_PERMISSIONS.items():
+        Role.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": str(RoleSlug(slug).label),
+                "permissions": list(permissions),
+                "is_system": True,
+            },
+        )
