@@ -114,6 +114,10 @@ MATRIX: dict[str, Rule] = {
     "cases:track": Rule(EVERYONE, note="follow a report by its code"),
     "cases:track_case": Rule(EVERYONE, strict=False, note="the code is the secret"),
     "cases:track_action": Rule(EVERYONE, strict=False, note="the code is the secret"),
+    "cases:tracked": Rule(EVERYONE, strict=False, note="the code typed on /volg/, in the session"),
+    "cases:tracked_action": Rule(
+        EVERYONE, strict=False, note="the code typed on /volg/, in the session"
+    ),
     "notifications_callbacks:sms-status": Rule(
         EVERYONE, strict=False, note="gateway callback, authenticated by its signature"
     ),

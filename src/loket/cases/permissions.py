@@ -3,7 +3,8 @@
 Staff: ``cases.view`` (or ``cases.handle``) in the case's department, or ``cases.view_all``
 (council, college: read only). Cases of confidentiality "social" need the social-file
 permission as well. An advice department sees the cases it was asked about. Residents:
-the cases they submitted and those of the parties they act for. Anything else is a 404.
+the cases they filed for themselves and those of the party they may act for today
+(within the services a mandate covers). Anything else is a 404.
 """
 
 from __future__ import annotations
@@ -96,17 +97,58 @@ def access_case_for_staff(user: Any, case: Case | None, *, asked_departments: se
     return case
 
 
-def resident_may_see(*, user: Any, case: Case, party_ids: dict[str, set[int]]) -> bool:
-    if user is not None and user.is_authenticated and case.initiator_id == user.pk:
+def _case_covered(case: Case, services: tuple[str, ...] | None) -> bool:
+    if services is None:
         return True
-    if case.party_id is not None and case.party_id in party_ids.get(case.party_kind, set()):
+    case_type = case.case_type
+    slugs = {case_type.slug}
+    if case_type.service_id is not None and case_type.service is not None:
+        slugs.add(case_type.service.slug)
+    return bool(slugs & set(services))
+
+
+def resident_may_see(
+    *,
+    user: Any,
+    case: Case,
+    party_ids: dict[str, set[int]],
+    own_person_id: int | None = None,
+    services: tuple[str, ...] | None = None,
+) -> bool:
+    """A case the resident filed for themselves, or one of the party they may act for
+    today (and, under a mandate limited to some services, only those services). A case
+    filed for someone else is not theirs once the mandate has ended."""
+    if (
+        user is not None
+        and user.is_authenticated
+        and own_person_id is not None
+        and case.initiator_id == user.pk
+        and case.party_kind == "person"
+        and case.party_id == own_person_id
+    ):
         return True
-    return case.person_id is not None and case.person_id in party_ids.get("person", set())
+    if case.party_kind == "person":
+        persons = party_ids.get("person", set())
+        matches = (case.party_id is not None and case.party_id in persons) or (
+            case.person_id is not None and case.person_id in persons
+        )
+    else:
+        matches = case.party_id is not None and case.party_id in party_ids.get(
+            case.party_kind, set()
+        )
+    return matches and _case_covered(case, services)
 
 
 def access_case_for_resident(
-    user: Any, case: Case | None, *, party_ids: dict[str, set[int]]
+    user: Any,
+    case: Case | None,
+    *,
+    party_ids: dict[str, set[int]],
+    own_person_id: int | None = None,
+    services: tuple[str, ...] | None = None,
 ) -> Case:
-    if case is None or not resident_may_see(user=user, case=case, party_ids=party_ids):
+    if case is None or not resident_may_see(
+        user=user, case=case, party_ids=party_ids, own_person_id=own_person_id, services=services
+    ):
         raise Http404
     return case

@@ -43,6 +43,7 @@ __all__ = [
     "case_data_latest",
     "case_get",
     "case_get_by_tracking_code",
+    "case_get_by_tracking_hash",
     "case_messages",
     "case_notes",
     "case_page_for_resident",
@@ -113,29 +114,52 @@ def party_for_request(request: HttpRequest) -> PartyRef | None:
 
 
 def resident_scope_for(request: HttpRequest) -> ResidentScope:
-    """The cases a logged-in resident may see: their own and the party they act for."""
+    """The cases a logged-in resident may see: those they filed for themselves, and
+    those of the party they may act for today (a mandate limited to some services:
+    only those). A mandate revoked or expired meanwhile gives nothing any more."""
+    from loket.accounts import selectors as accounts
+
     ids: dict[str, set[int]] = {}
     party = party_for_request(request)
     if party is not None and party.id is not None:
         ids.setdefault(party.kind, set()).add(party.id)
     if party is not None and party.person_id is not None and party.kind == PartyKind.PERSON:
         ids.setdefault(PartyKind.PERSON, set()).add(party.person_id)
+    own_person_id = None
+    if party is not None and party.via == "self" and party.kind == PartyKind.PERSON:
+        own_person_id = party.id
+    elif request.user.is_authenticated and not request.user.is_staff:
+        account = accounts.resident_account_get(user=request.user)
+        own_person_id = account.person_id if account is not None else None
     return ResidentScope(
         user_id=request.user.pk if request.user.is_authenticated else None,
         party_ids={kind: frozenset(values) for kind, values in ids.items()},
+        own_person_id=own_person_id,
+        services=tuple(party.services)
+        if party is not None and party.services is not None
+        else None,
     )
 
 
 def _resident_filter(scope: ResidentScope) -> Q:
     condition = Q(pk__in=[])
-    if scope.user_id is not None:
-        condition |= Q(initiator_id=scope.user_id)
+    if scope.user_id is not None and scope.own_person_id is not None:
+        # Filed for themselves: theirs, whoever they act for now.
+        condition |= Q(
+            initiator_id=scope.user_id,
+            party_kind=PartyKind.PERSON,
+            party_id=scope.own_person_id,
+        )
+    party = Q(pk__in=[])
     for kind, ids in scope.party_ids.items():
         if ids:
-            condition |= Q(party_kind=kind, party_id__in=ids)
+            party |= Q(party_kind=kind, party_id__in=ids)
             if kind == PartyKind.PERSON:
-                condition |= Q(person_id__in=ids)
-    return condition
+                party |= Q(party_kind=PartyKind.PERSON, person_id__in=ids)
+    if scope.services is not None:
+        services = list(scope.services)
+        party &= Q(case_type__slug__in=services) | Q(case_type__service__slug__in=services)
+    return condition | party
 
 
 # --- Rows --------------------------------------------------------------------------
@@ -217,6 +241,17 @@ def case_get_by_tracking_code(*, code: str) -> Case | None:
         return None
     return (
         Case.objects.filter(tracking_code_hash=tracking_code_hash(cleaned))
+        .select_related("case_type", "status", "department")
+        .first()
+    )
+
+
+def case_get_by_tracking_hash(*, code_hash: str) -> Case | None:
+    """The case a tracking code kept (as its hash) in the session points to."""
+    if not code_hash:
+        return None
+    return (
+        Case.objects.filter(tracking_code_hash=code_hash)
         .select_related("case_type", "status", "department")
         .first()
     )

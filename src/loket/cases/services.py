@@ -230,14 +230,19 @@ def _check_version(case: Case, expected_version: int | None) -> None:
 
 
 def _resident_check(case: Case, *, actor: User | None, scope: ResidentScope) -> None:
-    if scope.tracking_code:
-        if case.tracking_code_hash and hmac.compare_digest(
-            case.tracking_code_hash, tracking_code_hash(scope.tracking_code)
-        ):
+    if scope.tracking_code or scope.tracking_hash:
+        expected = scope.tracking_hash or tracking_code_hash(scope.tracking_code)
+        if case.tracking_code_hash and hmac.compare_digest(case.tracking_code_hash, expected):
             return
         raise DomainError(_("This case does not exist."))
     party_ids = {kind: set(ids) for kind, ids in scope.party_ids.items()}
-    if not resident_may_see(user=actor, case=case, party_ids=party_ids):
+    if not resident_may_see(
+        user=actor,
+        case=case,
+        party_ids=party_ids,
+        own_person_id=scope.own_person_id,
+        services=scope.services,
+    ):
         raise DomainError(_("This case does not exist."))
 
 
@@ -528,15 +533,27 @@ def case_submit(
         raise DomainError(
             _("Your mandate for %(name)s does not cover this request.") % {"name": party.label}
         )
-    staff_ok = actor is not None and (
-        can_serve_counter(actor)
-        or staff_has_permission(
+    if channel == Channel.COUNTER:
+        # The caller (the back office view) checked the open counter visit and that it
+        # is this resident's; the party says so with ``via="counter"``.
+        staff_ok = (
+            actor is not None
+            and can_serve_counter(actor)
+            and party is not None
+            and party.via == "counter"
+        )
+    elif channel != Channel.ONLINE:
+        staff_ok = actor is not None and staff_has_permission(
             user=actor, permission=PERM_HANDLE, department_id=case_type.department_id
         )
-    )
-    if channel != Channel.ONLINE and not staff_ok:
+    else:
+        staff_ok = True
+    if not staff_ok:
         raise DomainError(
-            _("Only staff may record a request made at the counter, by post or by phone.")
+            _(
+                "Only staff of the department that handles this request may record it "
+                "by post or by phone, and at the counter only for the resident being served."
+            )
         )
     clean = dict(data) if checked_by_form_engine else _validate_data(case_type, data)
     initial = Status.objects.filter(case_type=case_type, is_initial=True).first()

@@ -44,6 +44,13 @@ class ResidentScope:
     user_id: int | None = None
     party_ids: dict[str, frozenset[int]] = field(default_factory=dict)
     tracking_code: str = field(default="", repr=False)
+    # The visitor's own person: cases they filed for themselves stay theirs whoever they
+    # act for now. Cases filed for someone else are only seen through ``party_ids``.
+    own_person_id: int | None = None
+    # What a mandate covers (service or case type slugs); None: everything.
+    services: tuple[str, ...] | None = None
+    # The tracking code's hash, kept in the session after typing the code on /volg/.
+    tracking_hash: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("melding/", portal.report, name="report"),
     path("melding/ontvangen/", portal.report_done, name="report_done"),
     path("volg/", portal.track, name="track"),
+    # Before "volg/<code>/": a tracking code never reads "dossier".
+    path("volg/dossier/", portal.tracked, name="tracked"),
+    path("volg/dossier/<slug:action>/", portal.tracked_action, name="tracked_action"),
     path("volg/<str:code>/", portal.track_case, name="track_case"),
     path("volg/<str:code>/<slug:action>/", portal.track_action, name="track_action"),
 ]

@@ -45,7 +45,7 @@ from loket.cases.permissions import (
     may_enter_cases,
 )
 from loket.cases.types import PartyRef
-from loket.core.selectors import department_list, staff_department_ids
+from loket.core.selectors import department_list, staff_department_ids, staff_has_permission
 from loket.core.services import DomainError, User
 from loket.people.selectors import person_get, person_get_by_national_number
 
@@ -362,35 +362,59 @@ def file_request(request: HttpRequest) -> HttpResponse:
         request.method == "POST"
         and "step" in request.POST
         and form.is_valid()
+        and chosen is not None
         and data_form is not None
         and data_form.is_valid()
     ):
         person = None
         number = form.cleaned_data["national_number"].strip()
-        if number:
+        channel = form.cleaned_data["channel"]
+        if channel == Channel.COUNTER:
+            # At the counter only for the resident whose identity card was checked.
+            if served is None:
+                form.add_error(
+                    "channel",
+                    _("Start a counter visit (with the identity card check) first."),
+                )
+            else:
+                person = person_get(person_id=served.person_id)
+                typed = person_get_by_national_number(national_number=number) if number else None
+                if number and (typed is None or person is None or typed.id != person.id):
+                    person = None
+                    form.add_error(
+                        "national_number",
+                        _("At the counter you can only file a request for the resident served."),
+                    )
+        elif not staff_has_permission(
+            user=request.user, permission=PERM_HANDLE, department_id=chosen.department_id
+        ):
+            # Checked before looking up the number: no answer about who is registered.
+            form.add_error(
+                None,
+                _("Only staff of the department that handles this request may record it."),
+            )
+        elif number:
             person = person_get_by_national_number(national_number=number)
             if person is None:
                 form.add_error(
                     "national_number", _("No resident with this national number in the register.")
                 )
-        elif served is not None:
-            person = person_get(person_id=served.person_id)
         else:
             form.add_error("national_number", _("Fill in the national number of the resident."))
         if person is not None:
             try:
                 result = services.case_submit(
                     actor=cast(User, request.user),
-                    case_type_slug=chosen.slug,  # type: ignore[union-attr]
+                    case_type_slug=chosen.slug,
                     data=plain_data(data_form.cleaned_data),
                     party=PartyRef(
                         kind=PartyKind.PERSON,
                         id=person.id,
                         label=person.full_name,
                         person_id=person.id,
-                        via="counter" if served is not None and not number else "self",
+                        via="counter" if channel == Channel.COUNTER else "staff",
                     ),
-                    channel=form.cleaned_data["channel"],
+                    channel=channel,
                 )
             except DomainError as error:
                 form.add_error(None, str(error))

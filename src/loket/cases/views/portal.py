@@ -113,6 +113,22 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
 
     @assurance_required(level)
     def inner(request: HttpRequest) -> HttpResponse:
+        party = selectors.party_for_request(request)
+        if party is not None and not party.covers(
+            case_type.slug, *([service.slug] if service is not None else [])
+        ):
+            # Before any of the represented person's facts are looked up or shown.
+            return _request_refused(
+                request,
+                case_type,
+                _(
+                    "Your mandate for %(name)s does not cover this request. Choose "
+                    "\u201cmyself\u201d or another person on \u201cI act on behalf of\u201d, "
+                    "or ask %(name)s for a mandate that covers it."
+                )
+                % {"name": party.label},
+                status=403,
+            )
         definition = (
             catalog_selectors.form_definition_get(service=service) if service is not None else None
         )
@@ -121,6 +137,17 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
         return _simple_form(request, case_type)
 
     return inner(request)
+
+
+def _request_refused(
+    request: HttpRequest, case_type: CaseType, message: str, *, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/portal/request_refused.html",
+        {"case_type": case_type, "message": message},
+        status=status,
+    )
 
 
 def _simple_form(request: HttpRequest, case_type: CaseType) -> HttpResponse:
@@ -180,8 +207,18 @@ def _wizard(
         )
         state = {"version": definition.version, "answers": answers_start}
     answers: dict[str, Any] = dict(state["answers"])
-    known = catalog_selectors.form_known_facts(person_id=person_id)
     visible = catalog_selectors.form_steps_visible(definition=definition, answers=answers)
+    if not visible:
+        return _request_refused(
+            request,
+            case_type,
+            _(
+                "This form cannot be filled in online at the moment. Please try again "
+                "later or contact the municipality."
+            ),
+            status=503,
+        )
+    known = catalog_selectors.form_known_facts(person_id=person_id)
     step_key = request.POST.get("stap") or request.GET.get("stap") or visible[0].key
     context: dict[str, Any] = {"case_type": case_type, "service": service, "party": party}
 
@@ -374,6 +411,7 @@ def _handle_action(
     *,
     redirect_to: str,
     template: str,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     actor: Any = request.user if request.user.is_authenticated else None
     form_classes: dict[str, Any] = {
@@ -437,7 +475,7 @@ def _handle_action(
         "heropenen": "reopen_form",
     }
     context[names[action]] = form
-    context["tracking_code"] = scope.tracking_code
+    context.update(extra or {})
     return render(request, template, context, status=409 if conflict else 400)
 
 
@@ -492,12 +530,32 @@ def report_done(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/portal/report_done.html", {"reference": reference, "code": code})
 
 
+SESSION_TRACKED = "loket.cases.tracked"
+
+
 def track(request: HttpRequest) -> HttpResponse:
-    form = TrackForm(request.GET or None)
-    if request.GET and form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
-        return redirect("cases:track_case", code=code)
-    return render(request, "cases/portal/track.html", {"form": form})
+    """``/volg/``: type the tracking code (a POST form, so the code never lands in a
+    URL, a log line or the browser history); its hash is kept in the session and the
+    report is shown at ``/volg/dossier/``."""
+    form = TrackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            code = form.cleaned_data["code"].strip().upper()
+            if _over_limit(request, "track", TRACK_LIMIT):
+                form.add_error(None, _("Too many attempts. Please try again in an hour."))
+                status = 429
+            else:
+                case = selectors.case_get_by_tracking_code(code=code)
+                if case is None:
+                    _count(request, "track")
+                    form.add_error("code", _("No report with this tracking code."))
+                    status = 404
+                else:
+                    request.session[SESSION_TRACKED] = services.tracking_code_hash(code)
+                    return redirect("cases:tracked")
+    return render(request, "cases/portal/track.html", {"form": form}, status=status)
 
 
 def _tracked(request: HttpRequest, code: str) -> tuple[Case, ResidentScope]:
@@ -510,10 +568,33 @@ def _tracked(request: HttpRequest, code: str) -> tuple[Case, ResidentScope]:
     return case, ResidentScope(tracking_code=code)
 
 
+def _tracked_in_session(request: HttpRequest) -> tuple[Case, ResidentScope] | None:
+    code_hash = request.session.get(SESSION_TRACKED)
+    if not isinstance(code_hash, str):
+        return None
+    case = selectors.case_get_by_tracking_hash(code_hash=code_hash)
+    if case is None:
+        request.session.pop(SESSION_TRACKED, None)
+        return None
+    return case, ResidentScope(tracking_hash=code_hash)
+
+
 def track_case(request: HttpRequest, code: str) -> HttpResponse:
+    """The direct link from the confirmation page (the code in the link is its point)."""
     case, scope = _tracked(request, code)
     context = _detail_context(case, scope=scope, user=None)
-    context["tracking_code"] = code
+    context["action_prefix"] = reverse("cases:track_case", args=[code])
+    return render(request, "cases/portal/track_case.html", context)
+
+
+def tracked(request: HttpRequest) -> HttpResponse:
+    """The report whose code was typed on ``/volg/`` (kept in the session)."""
+    found = _tracked_in_session(request)
+    if found is None:
+        return redirect("cases:track")
+    case, scope = found
+    context = _detail_context(case, scope=scope, user=None)
+    context["action_prefix"] = reverse("cases:tracked")
     return render(request, "cases/portal/track_case.html", context)
 
 
@@ -529,4 +610,24 @@ def track_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
         action,
         redirect_to=reverse("cases:track_case", args=[code]),
         template="cases/portal/track_case.html",
+        extra={"action_prefix": reverse("cases:track_case", args=[code])},
+    )
+
+
+@require_POST
+def tracked_action(request: HttpRequest, action: str) -> HttpResponse:
+    if action not in ("bericht", "heropenen"):
+        raise Http404
+    found = _tracked_in_session(request)
+    if found is None:
+        return redirect("cases:track")
+    case, scope = found
+    return _handle_action(
+        request,
+        case,
+        scope,
+        action,
+        redirect_to=reverse("cases:tracked"),
+        template="cases/portal/track_case.html",
+        extra={"action_prefix": reverse("cases:tracked")},
     )
