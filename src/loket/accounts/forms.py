@@ -47,7 +47,10 @@ class MandateForm(forms.Form):
         label=_("Services"),
         required=False,
         max_length=2000,
-        help_text=_("One service per line, as named in the list of services."),
+        help_text=_(
+            "One service per line, as named in the list of services. Add “documenten” "
+            "to also give access to your documents (certificates and decision letters)."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())

@@ -44,6 +44,11 @@ TEMPLATE_LIFE = "life-certificate"
 TEMPLATE_DECISION = "decision-letter"
 SELF_SERVICE_TEMPLATES = (TEMPLATE_RESIDENCE, TEMPLATE_HOUSEHOLD, TEMPLATE_LIFE)
 
+# "Mijn documenten" holds the certificates and decision letters of every service, so a
+# mandate limited to some services does not open it: only a mandate for all services,
+# or one that names this word among its services, does.
+MANDATE_SCOPE_DOCUMENTS = "documenten"
+
 LANGUAGES = ("nl", "fr", "en", "de")
 FALLBACK_LANGUAGE = "nl"
 

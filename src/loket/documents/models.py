@@ -61,6 +61,16 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=200)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+    # The department that issued it (a case's department): staff see a case's documents
+    # only in their own departments. Empty for certificates issued outside a case.
+    department = models.ForeignKey(
+        "core.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issuing department"),
+    )
     file = models.FileField(_("PDF"), upload_to="documents/%Y/%m/", max_length=200)
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, unique=True)
     size = models.PositiveIntegerField(_("size in bytes"))

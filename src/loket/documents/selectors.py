@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -52,6 +52,7 @@ def document_summary(document: Document) -> DocumentSummary:
         size=document.size,
         revoked_at=document.revoked_at,
         replaced_by_code=replaced_by,
+        department_id=document.department_id,
     )
 
 
@@ -219,20 +220,43 @@ def documents_for_person(
     return _page(Document.objects.filter(person_id=person_id), after, limit)
 
 
+def _visible(queryset: QuerySet[Document], departments: Collection[int] | None) -> Any:
+    """Only the documents staff of ``departments`` may see (``None``: all of them):
+    those issued in one of these departments, and those issued outside any case and
+    department (certificates). A case's document whose department is not known is
+    left out."""
+    if departments is None:
+        return queryset
+    return queryset.filter(
+        Q(department_id__in=list(departments)) | Q(department__isnull=True, case_id__isnull=True)
+    )
+
+
 def documents_recent(
-    *, after: str | None = None, limit: int = PAGE_SIZE
+    *,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+    departments: Collection[int] | None = None,
 ) -> tuple[list[DocumentSummary], str | None]:
-    return _page(Document.objects.all(), after, limit)
+    """The newest documents, limited to what staff of ``departments`` may see."""
+    return _page(_visible(Document.objects.all(), departments), after, limit)
 
 
-def documents_for_case(*, case_id: int) -> list[DocumentSummary]:
-    """Every document of a case, newest first (for the case's page)."""
-    page, _ = _page(Document.objects.filter(case_id=case_id), None, 500)
+def documents_for_case(
+    *, case_id: int, departments: Collection[int] | None = None
+) -> list[DocumentSummary]:
+    """Every document of a case, newest first (for the case's page), limited to what
+    staff of ``departments`` may see."""
+    page, _ = _page(_visible(Document.objects.filter(case_id=case_id), departments), None, 500)
     return page
 
 
-def document_get(*, document_id: int) -> Document | None:
-    return Document.objects.filter(pk=document_id).first()
+def document_get(
+    *, document_id: int, departments: Collection[int] | None = None
+) -> Document | None:
+    """One document, or None when there is none or staff of ``departments`` may not
+    see it."""
+    return _visible(Document.objects.filter(pk=document_id), departments).first()
 
 
 def document_get_by_code(*, code: str) -> Document | None:

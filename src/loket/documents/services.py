@@ -287,6 +287,7 @@ def _store(
     produced: _Produced,
     person_id: int,
     case_id: int | None,
+    department_id: int | None = None,
     replaces: Document | None = None,
     reason: str = "",
 ) -> Document:
@@ -307,6 +308,7 @@ def _store(
                 title=produced.title,
                 person_id=person_id,
                 case_id=case_id,
+                department_id=department_id,
                 file=name,
                 sha256=digest,
                 size=len(produced.pdf),
@@ -347,8 +349,13 @@ def document_issue(
     case_id: int | None = None,
     language: str | None = None,
     context: Mapping[str, Any] | None = None,
+    department_id: int | None = None,
 ) -> DocumentSummary:
     """Render, seal and store a document for a resident (and a case, when given).
+
+    ``department_id`` is the issuing department (the case's): staff then see the
+    document only in that department. A case's document issued without it is seen
+    by superusers only.
 
     ``context`` adds case data for the template's ``case`` placeholders (``reference``,
     ``title``, ``decision``, …). The language defaults to the resident's; a template
@@ -359,7 +366,13 @@ def document_issue(
     produced = _produce(
         template_key=template_key, person_id=person_id, language=language, case_context=context
     )
-    document = _store(actor=actor, produced=produced, person_id=person_id, case_id=case_id)
+    document = _store(
+        actor=actor,
+        produced=produced,
+        person_id=person_id,
+        case_id=case_id,
+        department_id=department_id,
+    )
     return document_summary(document)
 
 
@@ -420,6 +433,7 @@ def document_reissue(
         produced=produced,
         person_id=old.person_id,
         case_id=old.case_id,
+        department_id=old.department_id,
         replaces=old,
         reason=f"{reason} ({format_code(produced.code)})",
     )

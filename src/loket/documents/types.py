@@ -25,6 +25,7 @@ class DocumentSummary:
     size: int
     revoked_at: datetime | None
     replaced_by_code: str | None = None
+    department_id: int | None = None
 
     @property
     def display_code(self) -> str:

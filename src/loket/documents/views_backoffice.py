@@ -62,17 +62,20 @@ def index(request: HttpRequest) -> HttpResponse:
     page: list[Any] = []
     next_cursor = None
     if can_handle:
+        departments = permissions.document_departments(user)
         code = (request.GET.get("code") or "").strip()
         if code:
             document = selectors.document_get_by_code(code=code)
-            if document is not None:
+            if document is not None and permissions.may_see_document(user, document):
                 return redirect("documents_staff:detail", document_id=document.pk)
             messages.error(request, _("No document has this code."))
         case = (request.GET.get("case") or "").strip()
         if case.isdigit():
-            page = selectors.documents_for_case(case_id=int(case))
+            page = selectors.documents_for_case(case_id=int(case), departments=departments)
         else:
-            page, next_cursor = selectors.documents_recent(after=request.GET.get("na") or None)
+            page, next_cursor = selectors.documents_recent(
+                after=request.GET.get("na") or None, departments=departments
+            )
     return render(
         request,
         "documents/staff/index.html",
@@ -124,16 +127,18 @@ def issue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _document_or_404(document_id: int) -> Any:
-    document = selectors.document_get(document_id=document_id)
-    if document is None:
-        raise Http404
-    return document
+def _document_or_404(request: HttpRequest, document_id: int) -> Any:
+    """The document if this staff member may see it (its department is one of theirs,
+    or it was issued outside a case); 404 otherwise, also before any person read."""
+    document = selectors.document_get(
+        document_id=document_id, departments=permissions.document_departments(request.user)
+    )
+    return permissions.access_document(request.user, document)
 
 
 @staff_page(permissions.can_handle_documents)
 def detail(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = _document_or_404(document_id)
+    document = _document_or_404(request, document_id)
     person_view_record(
         actor=request.user,  # type: ignore[arg-type]
         person_id=document.person_id,
@@ -157,7 +162,7 @@ def detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @staff_page(permissions.can_handle_documents)
 def download(request: HttpRequest, document_id: int) -> FileResponse:
-    document = _document_or_404(document_id)
+    document = _document_or_404(request, document_id)
     person_view_record(
         actor=request.user,  # type: ignore[arg-type]
         person_id=document.person_id,
@@ -174,7 +179,7 @@ def download(request: HttpRequest, document_id: int) -> FileResponse:
 @staff_page(permissions.can_handle_documents)
 @require_POST
 def revoke(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = _document_or_404(document_id)
+    document = _document_or_404(request, document_id)
     form = ReasonForm(request.POST, prefix="revoke")
     if form.is_valid():
         try:
@@ -194,7 +199,7 @@ def revoke(request: HttpRequest, document_id: int) -> HttpResponse:
 @staff_page(permissions.can_handle_documents)
 @require_POST
 def reissue(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = _document_or_404(document_id)
+    document = _document_or_404(request, document_id)
     form = ReasonForm(request.POST, prefix="reissue")
     if not form.is_valid():
         messages.error(request, _("Say why the document is issued again."))

@@ -18,14 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loket.accounts.constants import LEVEL_MY_DATA, SESSION_LOGIN
-from loket.accounts.selectors import acting_party
+from loket.accounts.constants import LEVEL_MY_DATA, SESSION_LOGIN, ActingVia
+from loket.accounts.selectors import acting_party, counter_visit_active
 from loket.accounts.services import party_audit_changes, party_audit_subject
 from loket.accounts.types import Party
 from loket.core.constants import AuditAction
 from loket.core.services import DomainError, audit_record
 from loket.documents import selectors, services
-from loket.documents.constants import VerificationOutcome
+from loket.documents.constants import MANDATE_SCOPE_DOCUMENTS, VerificationOutcome
 from loket.documents.forms import RequestForm, VerifyCodeForm, VerifyUploadForm
 from loket.documents.types import format_code
 
@@ -39,13 +39,24 @@ def _login_level(request: HttpRequest) -> int | None:
 
 def resident_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A resident login of at least itsme level; the view gets the acting party (the
-    resident, or whom they act for); a clerk at the counter acts for the resident."""
+    resident, or whom they act for); a clerk at the counter acts for the resident while
+    their counter visit counts (verified staff session, ``counter.serve``, not too old).
+
+    A mandate limited to some services opens the grantor's documents only when it
+    names ``MANDATE_SCOPE_DOCUMENTS``: otherwise the page says why nothing is shown."""
 
     @never_cache
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         party = acting_party(request)
-        if party is None or party.via != "counter":
+        at_counter = (
+            party is not None
+            and party.via == ActingVia.COUNTER
+            and counter_visit_active(request) is not None
+        )
+        if not at_counter:
+            if party is not None and party.via == ActingVia.COUNTER:
+                party = None
             level = _login_level(request)
             here = request.get_full_path()
             if level is None:
@@ -55,6 +66,13 @@ def resident_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
                 return redirect(f"{reverse('accounts:start')}?{query}")
         if party is None:
             return render(request, "documents/portal/limited.html")
+        if not party.covers(MANDATE_SCOPE_DOCUMENTS):
+            return render(
+                request,
+                "documents/portal/limited.html",
+                {"mandate_party": party},
+                status=403,
+            )
         return view(request, party, *args, **kwargs)
 
     return wrapper

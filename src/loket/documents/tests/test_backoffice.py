@@ -30,7 +30,7 @@ def handler(client: Client, department: Any) -> Any:
 
 
 def test_a_handler_issues_revokes_and_reissues(
-    client: Client, sealing: Any, municipality: Any, handler: Any
+    client: Client, sealing: Any, municipality: Any, department: Any, handler: Any
 ):
     person = resident(first_name="Jozef")
     number = person.national_number
@@ -49,11 +49,17 @@ def test_a_handler_issues_revokes_and_reissues(
         subject_person_id=person.pk, action="view", reason="Asked at the counter"
     ).exists()
 
-    services.document_issue(
-        actor=None, template_key=TEMPLATE_RESIDENCE, person_id=person.pk, case_id=5
+    of_case = services.document_issue(
+        actor=None,
+        template_key=TEMPLATE_RESIDENCE,
+        person_id=person.pk,
+        case_id=5,
+        department_id=department.pk,
     )
+    assert of_case.department_id == department.pk
     listing = client.get("/backoffice/documenten/?case=5")
     assert b"Documents of case 5" in listing.content
+    assert of_case.display_code.encode() in listing.content
     assert listing.content.count(b"/backoffice/documenten/") >= 1
     page = client.get(f"/backoffice/documenten/{document.pk}/")
     assert page.status_code == 200
