@@ -345,6 +345,7 @@ def _issue_document(
             template_key=template,
             person_id=case.person_id,
             case_id=case.pk,
+            department_id=case.department_id,
             context={
                 "reference": case.reference,
                 "title": case.title,

@@ -38,6 +38,7 @@ def test_residence_certificate_is_issued_on_submission(case_types: Any, sealing:
     assert case.document_issued
     document = Document.objects.get(case_id=case.pk)
     assert document.person_id == person.pk
+    assert document.department_id == case.department_id
     assert TimelineEvent.objects.filter(case=case, kind="document", public=True).exists()
 
 
@@ -61,7 +62,9 @@ def test_household_composition_document_on_approval(
         actor=handler, case_id=case.pk, transition="approve", expected_version=case.version
     )
     assert case.document_issued
-    assert Document.objects.filter(case_id=case.pk).count() == 1
+    (document,) = Document.objects.filter(case_id=case.pk)
+    # Only staff of the case's department see it in the back office.
+    assert document.department_id == case.department_id
 
 
 def test_a_document_that_cannot_be_made_leaves_the_case_unchanged(
