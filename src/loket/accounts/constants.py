@@ -92,6 +92,7 @@ class ActingVia(models.TextChoices):
     PARENT = "parent", _("parent")
     REPRESENTATIVE = "representative", _("representative")
     COUNTER = "counter", _("at the counter")
+    STAFF = "staff", _("by staff (post, phone or social media)")
 
 
 class MandateStatus(models.TextChoices):

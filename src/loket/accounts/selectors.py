@@ -483,6 +483,7 @@ def _via_label(via: str) -> str:
         ActingVia.PARENT: _("as parent"),
         ActingVia.REPRESENTATIVE: _("as representative"),
         ActingVia.COUNTER: _("at the counter"),
+        ActingVia.STAFF: _("by a staff member, from a letter, call or message"),
     }
     return str(labels.get(via, via))  # type: ignore[call-overload]
 
