@@ -123,7 +123,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
                 case_type,
                 _(
                     "Your mandate for %(name)s does not cover this request. Choose "
-                    "\u201cmyself\u201d or another person on \u201cI act on behalf of\u201d, "
+                    "“myself” or another person on “I act on behalf of”, "
                     "or ask %(name)s for a mandate that covers it."
                 )
                 % {"name": party.label},
