@@ -260,36 +260,12 @@ def acting_choices(*, person_id: int, label: str) -> list[Party]:
     companies they represent, the associations they chair and whoever gave them a valid
     mandate. Five queries, whatever the numbers."""
     choices = [acting_self(person_id=person_id, label=label)]
-    choices += [
-        Party(
-            kind=PartyKind.PERSON,
-            id=child.id,
-            label=child.full_name,
-            via=ActingVia.PARENT,
-            actor_person_id=person_id,
-        )
-        for child in minors_in_care_of(person_id=person_id)
-    ]
-    choices += [
-        Party(
-            kind=PartyKind.COMPANY,
-            id=company.company_id,
-            label=company.company_name,
-            via=ActingVia.REPRESENTATIVE,
-            actor_person_id=person_id,
-        )
-        for company in companies_represented_by(person_id=person_id)
-    ]
-    choices += [
-        Party(
-            kind=PartyKind.ASSOCIATION,
-            id=association.id,
-            label=association.name,
-            via=ActingVia.REPRESENTATIVE,
-            actor_person_id=person_id,
-        )
-        for association in associations_chaired_by(person_id=person_id)
-    ]
+    for via, kind in (
+        (ActingVia.PARENT, PartyKind.PERSON),
+        (ActingVia.REPRESENTATIVE, PartyKind.COMPANY),
+        (ActingVia.REPRESENTATIVE, PartyKind.ASSOCIATION),
+    ):
+        choices += acting_choices_of_kind(person_id=person_id, via=via, kind=kind)
     mandates = (
         _mandates_valid(on=timezone.localdate())
         .filter(mandatary_id=person_id, grantor__date_of_death__isnull=True)
