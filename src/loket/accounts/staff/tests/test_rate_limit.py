@@ -11,9 +11,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _small_limit(settings):
+def _small_limit(settings, monkeypatch):
     settings.LANGUAGE_CODE = "en"
     settings.LOKET_LOGIN_RATE_LIMIT = 3
+    # The middle of one fixed one-minute window: a test never straddles two windows.
+    from types import SimpleNamespace
+
+    from loket.accounts.staff import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
 
 
 def test_the_staff_password_step_is_limited_per_address(client):
