@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "loket.notifications",
     "loket.webhooks",
     "loket.documents",
+    "loket.payments",
     "loket.catalog",
     "loket.cases",
     "loket.portal",
@@ -884,4 +885,69 @@ LOKET_SEAL_TRUST_ROOTS = Path(
         group="Documents and seal",
     )
     or str(LOKET_DOCUMENTS_PKI_DIR / "demo-ca.pem")
+)
+
+# --- Payments ----------------------------------------------------------------------
+LOKET_PAYMENT_PROVIDER = env_choice(
+    "LOKET_PAYMENT_PROVIDER",
+    "local" if not PRODUCTION else "mollie",
+    ("local", "mollie", "stripe", "worldline"),
+    help="The online payment provider. `local` is the demo payment provider on loopback "
+    "(`loket simulate-payments`, PORT+5); it is refused in production.",
+    group="Payments",
+)
+if PRODUCTION and LOKET_PAYMENT_PROVIDER == "local":
+    raise ImproperlyConfigured(
+        "LOKET_PAYMENT_PROVIDER=local is a demo and never runs in production."
+    )
+LOKET_PAYMENT_LOCAL_URL = env_str(
+    "LOKET_PAYMENT_LOCAL_URL",
+    "",
+    help="Address of the local payment provider. Empty: http://127.0.0.1:PORT+5.",
+    group="Payments",
+)
+LOKET_PAYMENT_WEBHOOK_SECRET = env_str(
+    "LOKET_PAYMENT_WEBHOOK_SECRET",
+    "" if PRODUCTION else "whsec_bG9rZXQtZGVtby1wYXltZW50cy1zZWNyZXQ=",
+    help="Shared secret that signs the local payment provider's webhooks (never logged).",
+    group="Payments",
+)
+LOKET_PAYMENT_API_KEY = env_str(
+    "LOKET_PAYMENT_API_KEY",
+    "" if PRODUCTION else "local_test_key",
+    help="API key of the payment provider: Mollie `live_…`/`test_…`, Stripe `sk_…`, "
+    "Worldline API key id (never logged).",
+    group="Payments",
+)
+LOKET_PAYMENT_API_SECRET = env_str(
+    "LOKET_PAYMENT_API_SECRET",
+    "",
+    help="Worldline Direct: the API secret (never logged).",
+    group="Payments",
+)
+LOKET_PAYMENT_MERCHANT_ID = env_str(
+    "LOKET_PAYMENT_MERCHANT_ID",
+    "",
+    help="Worldline Direct: the merchant (PSPID) id.",
+    group="Payments",
+)
+LOKET_PAYMENT_PROVIDER_WEBHOOK_SECRET = env_str(
+    "LOKET_PAYMENT_PROVIDER_WEBHOOK_SECRET",
+    "",
+    help="Stripe: the endpoint's signing secret (`whsec_…`); Worldline: `keyId:secret` "
+    "of the webhook key. Mollie does not sign webhooks (Loket fetches the state).",
+    group="Payments",
+)
+LOKET_PAYMENT_API_URL = env_str(
+    "LOKET_PAYMENT_API_URL",
+    "",
+    help="Override the provider's API address (empty: the provider's own). Used by the "
+    "tests to point an SDK at a loopback stand-in.",
+    group="Payments",
+)
+LOKET_PAYMENT_DUE_DAYS = env_int(
+    "LOKET_PAYMENT_DUE_DAYS",
+    30,
+    help="Days a resident has to pay an order before reminders start.",
+    group="Payments",
 )

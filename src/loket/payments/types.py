@@ -1,0 +1,91 @@
+"""Data the payments module hands to other modules and its providers (frozen dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineInput:
+    """One line of an order as the caller computed it (e.g. from a service's fee)."""
+
+    description: str
+    unit_cents: int
+    quantity: int = 1
+    vat_rate: str = "0"  # percent as text: "0", "6", "21"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    """What Loket asks a provider for: a hosted payment page for one payment."""
+
+    payment_id: int
+    order_reference: str
+    amount_cents: int
+    currency: str
+    description: str
+    return_url: str
+    webhook_url: str
+    locale: str = "nl_BE"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPayment:
+    """A payment as the provider reports it: the provider is the source of truth."""
+
+    provider_id: str
+    state: str  # a PaymentState value
+    amount_cents: int
+    currency: str = "EUR"
+    checkout_url: str = ""
+    paid_at: datetime | None = None
+    refunded_cents: int = 0
+    raw_status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookNotice:
+    """What a verified webhook call says: which event, about which payment. Loket never
+    trusts the state in a webhook body; it asks the provider (``get_payment``)."""
+
+    event_id: str
+    provider_payment_id: str
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRefund:
+    refund_id: str
+    state: str  # a RefundState value
+    amount_cents: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """An order as other modules (cases, API, portal) see it."""
+
+    id: int
+    reference: str
+    description: str
+    status: str
+    status_label: str
+    total_cents: int
+    paid_cents: int
+    refunded_cents: int
+    structured_communication: str  # formatted: +++123/4567/89012+++
+    case_id: int | None
+    case_reference: str
+    person_id: int | None
+    due_date: object | None = None
+    created_at: datetime | None = None
+    paid_at: datetime | None = None
+    lines: tuple[OrderLineInput, ...] = field(default_factory=tuple)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in {"paid", "partially_refunded", "refunded"}
+
+    @property
+    def open_cents(self) -> int:
+        return max(self.total_cents - self.paid_cents, 0)
