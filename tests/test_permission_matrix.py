@@ -3,7 +3,7 @@
 The test walks the URL resolver and collects every named URL except the admin, static
 files, ``/healthz`` and ``/i18n/``. ``MATRIX`` below says for each URL name who may use
 it. For every actor (anonymous, a logged-in resident, and a verified staff member of
-each of the ten system roles) the test asks the page:
+each of the eleven system roles) the test asks the page:
 
 - allowed: the request gets past the permission gate. For ``strict`` rows a GET answers
   200, or 302 to somewhere that is not a login page, or 405 when the URL only takes

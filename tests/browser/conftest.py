@@ -89,6 +89,7 @@ def audit_log_emptied_after(transactional_db) -> Iterator[None]:
 # transactional test database is flushed after every browser test, which removes it.
 SEEDING_MIGRATIONS = (
     ("loket.core.migrations.0003_roles_as_data", "seed_roles"),
+    ("loket.core.migrations.0004_payment_permissions", "seed_roles"),
     ("loket.notifications.migrations.0002_default_events_and_templates", "install"),
     ("loket.notifications.migrations.0007_case_events", "install"),
     ("loket.notifications.migrations.0008_default_topics", "install"),

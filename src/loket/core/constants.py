@@ -27,6 +27,12 @@ class Permission(models.TextChoices):
     AUDIT_VIEW = "audit.view", _("Read the audit log")
     STAFF_MANAGE = "staff.manage", _("Manage staff, departments and roles")
     MANDATES_ASSIST = "mandates.assist", _("Assist residents under a mandate (volunteer)")
+    PAYMENTS_VIEW = "payments.view", _("See orders and payments of own departments")
+    PAYMENTS_RECORD = "payments.record", _("Record counter payments and send payment links")
+    PAYMENTS_MANAGE = (
+        "payments.manage",
+        _("Refund and cancel payments, import bank statements, export the bookkeeping"),
+    )
 
 
 class RoleSlug(models.TextChoices):
@@ -43,17 +49,27 @@ class RoleSlug(models.TextChoices):
     COLLEGE_MEMBER = "college_member", _("College member")
     VOLUNTEER = "volunteer", _("Volunteer helper")
     COUNTER_CLERK = "counter_clerk", _("Counter clerk")
+    FINANCE = "finance", _("Finance department")
 
 
 _P = Permission
 SYSTEM_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    RoleSlug.HANDLER: (_P.BACKOFFICE, _P.PEOPLE_VIEW, _P.CASES_VIEW, _P.CASES_HANDLE),
+    RoleSlug.HANDLER: (
+        _P.BACKOFFICE,
+        _P.PEOPLE_VIEW,
+        _P.CASES_VIEW,
+        _P.CASES_HANDLE,
+        _P.PAYMENTS_VIEW,
+        _P.PAYMENTS_RECORD,
+    ),
     RoleSlug.COORDINATOR: (
         _P.BACKOFFICE,
         _P.PEOPLE_VIEW,
         _P.CASES_VIEW,
         _P.CASES_HANDLE,
         _P.CASES_ASSIGN,
+        _P.PAYMENTS_VIEW,
+        _P.PAYMENTS_RECORD,
     ),
     RoleSlug.HEAD: (
         _P.BACKOFFICE,
@@ -62,6 +78,9 @@ SYSTEM_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         _P.CASES_HANDLE,
         _P.CASES_ASSIGN,
         _P.AUDIT_VIEW,
+        _P.PAYMENTS_VIEW,
+        _P.PAYMENTS_RECORD,
+        _P.PAYMENTS_MANAGE,
     ),
     RoleSlug.ADMINISTRATOR: tuple(
         p for p in Permission if p not in (_P.SOCIAL_FILE_VIEW, _P.MANDATES_ASSIST)
@@ -82,7 +101,14 @@ SYSTEM_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     RoleSlug.COUNCIL_MEMBER: (_P.BACKOFFICE, _P.CASES_VIEW_ALL),
     RoleSlug.COLLEGE_MEMBER: (_P.BACKOFFICE, _P.CASES_VIEW_ALL),
     RoleSlug.VOLUNTEER: (_P.MANDATES_ASSIST,),
-    RoleSlug.COUNTER_CLERK: (_P.BACKOFFICE, _P.COUNTER_SERVE, _P.PEOPLE_VIEW),
+    RoleSlug.COUNTER_CLERK: (
+        _P.BACKOFFICE,
+        _P.COUNTER_SERVE,
+        _P.PEOPLE_VIEW,
+        _P.PAYMENTS_VIEW,
+        _P.PAYMENTS_RECORD,
+    ),
+    RoleSlug.FINANCE: (_P.BACKOFFICE, _P.PAYMENTS_VIEW, _P.PAYMENTS_RECORD, _P.PAYMENTS_MANAGE),
 }
 """The permissions the system roles start with (migration 0003 seeds them). The
 administrator gets everything except social files (OCMW social workers only: the
