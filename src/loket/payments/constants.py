@@ -20,6 +20,12 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class OrderFlag(models.TextChoices):
+    NONE = "", _("Nothing to check")
+    OVERPAID = "overpaid", _("More was paid than owed")
+    AMOUNT_MISMATCH = "amount_mismatch", _("The provider reported another amount")
+
+
 class PaymentMethod(models.TextChoices):
     ONLINE = "online", _("Online (card, Bancontact, Payconiq)")
     TRANSFER = "transfer", _("Bank transfer")
@@ -65,3 +71,28 @@ class ProviderName(models.TextChoices):
     MOLLIE = "mollie", _("Mollie")
     STRIPE = "stripe", _("Stripe")
     WORLDLINE = "worldline", _("Worldline Direct")
+
+
+class EventOutcome(models.TextChoices):
+    """What happened to one webhook call (``ProviderEvent.outcome``)."""
+
+    APPLIED = "applied", _("Applied")
+    UNCHANGED = "unchanged", _("Nothing changed")
+    DUPLICATE = "duplicate", _("Repeated call, ignored")
+    REJECTED = "rejected", _("Refused (signature, timestamp or body)")
+    UNKNOWN_PAYMENT = "unknown_payment", _("Unknown payment, refused")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amount differs from the order, not applied")
+    PROVIDER_UNAVAILABLE = "provider_unavailable", _("Provider not reachable, retried later")
+
+
+# Status polling: a pending online payment with no news is asked after this many
+# minutes, and given up (expired) after this many hours.
+POLL_AFTER_MINUTES = 10
+EXPIRE_AFTER_HOURS = 24
+# Reminders for an unpaid order past its due date.
+MAX_REMINDERS = 2
+REMINDER_INTERVAL_DAYS = 14
+# A provider's webhook body is small; anything bigger is refused unread.
+WEBHOOK_MAX_BYTES = 64 * 1024
+# Tokens of payment links (pay without logging in).
+LINK_TOKEN_BYTES = 24

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loket.payments.constants import (
     CURRENCY,
+    OrderFlag,
     OrderStatus,
     PaymentMethod,
     PaymentState,
@@ -102,6 +103,11 @@ class Order(models.Model):
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    # Something finance should look at (more paid than owed, a provider reporting
+    # another amount); empty when all is well.
+    flag = models.CharField(
+        _("attention"), max_length=20, choices=OrderFlag.choices, blank=True, default=""
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -122,6 +128,10 @@ class Order(models.Model):
     @property
     def open_cents(self) -> int:
         return max(self.total_cents - self.paid_cents, 0)
+
+    @property
+    def overpaid_cents(self) -> int:
+        return max(self.paid_cents - self.total_cents, 0)
 
 
 class OrderLine(models.Model):
@@ -176,6 +186,8 @@ class Payment(models.Model):
         related_name="+",
     )
     refunded_cents = models.PositiveIntegerField(default=0)
+    # Why it failed, or what staff noted (never card data: Loket never sees any).
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -226,6 +238,9 @@ class ProviderEvent(models.Model):
     provider = models.CharField(max_length=20, choices=ProviderName.choices)
     event_id = models.CharField(max_length=200)
     provider_payment_id = models.CharField(max_length=100, blank=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
     received_at = models.DateTimeField()
     outcome = models.CharField(max_length=40)
     detail = models.CharField(max_length=300, blank=True)
