@@ -820,8 +820,8 @@ LOKET_SEAL_PROVIDER = env_choice(
     "pkcs12",
     ("pkcs12", "pkcs11", "remote"),
     help="Where the municipality's seal key lives: a PKCS#12 file, a PKCS#11 token "
-    "(HSM, needs the python-pkcs11 package) or a remote signing service (not wired to a "
-    "vendor yet: documents then stay unissued with a clear message). See ADR 0016.",
+    "(HSM, needs the python-pkcs11 package) or a remote signing service speaking the "
+    "Cloud Signature Consortium API v2 (LOKET_SEAL_REMOTE_*). See ADR 0016.",
     group="Documents and seal",
 )
 _seal_pkcs12_file = env_str(
@@ -866,7 +866,40 @@ LOKET_SEAL_PKCS11_PIN = env_str(
 LOKET_SEAL_REMOTE_URL = env_str(
     "LOKET_SEAL_REMOTE_URL",
     "",
-    help="Base URL of a remote signing service (for LOKET_SEAL_PROVIDER=remote).",
+    help="Base URL of the remote signing service's CSC API v2 (the part before `/csc/v2/`), "
+    "for LOKET_SEAL_PROVIDER=remote. Empty outside production: the demo signing service, "
+    "started on loopback with the demo seal.",
+    group="Documents and seal",
+)
+LOKET_SEAL_REMOTE_CLIENT_ID = env_str(
+    "LOKET_SEAL_REMOTE_CLIENT_ID",
+    "",
+    help="OAuth2 client ID of this deployment at the remote signing service (client "
+    "credentials grant).",
+    group="Documents and seal",
+)
+LOKET_SEAL_REMOTE_CLIENT_SECRET = env_str(
+    "LOKET_SEAL_REMOTE_CLIENT_SECRET",
+    "",
+    help="OAuth2 client secret at the remote signing service (never logged).",
+    group="Documents and seal",
+)
+LOKET_SEAL_REMOTE_CREDENTIAL_ID = env_str(
+    "LOKET_SEAL_REMOTE_CREDENTIAL_ID",
+    "",
+    help="CSC credential ID of the seal. Empty: the only credential the service lists.",
+    group="Documents and seal",
+)
+LOKET_SEAL_REMOTE_PIN = env_str(
+    "LOKET_SEAL_REMOTE_PIN",
+    "",
+    help="PIN the service asks to authorise the seal credential, if any (never logged).",
+    group="Documents and seal",
+)
+LOKET_SEAL_REMOTE_TIMEOUT = env_int(
+    "LOKET_SEAL_REMOTE_TIMEOUT",
+    30,
+    help="Seconds to wait for the remote signing service before a document stays unissued.",
     group="Documents and seal",
 )
 LOKET_TSA_URL = env_str(
