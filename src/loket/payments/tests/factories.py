@@ -47,9 +47,6 @@ class OrderFactory(factory.django.DjangoModelFactory[Order]):
     class Meta:
         model = Order
 
-    class Params:
-        paid = False
-
     reference = factory.Sequence(lambda n: f"B2099-{n:06d}")
     structured_communication = factory.Sequence(communication_for)
     description = factory.Sequence(lambda n: f"Zaalhuur {n}")
@@ -74,26 +71,24 @@ class OrderFactory(factory.django.DjangoModelFactory[Order]):
             vat_cents=self.vat_cents,
         )
 
-    @classmethod
-    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Order:
-        paid = kwargs.pop("paid", False)
-        order: Order = super()._create(model_class, *args, **kwargs)
-        if paid:
-            now = timezone.now()
-            Payment.objects.create(
-                order=order,
-                method=PaymentMethod.COUNTER,
-                amount_cents=order.total_cents,
-                state=PaymentState.PAID,
-                created_at=now,
-                updated_at=now,
-                paid_at=now,
-            )
-            order.paid_cents = order.total_cents
-            order.status = OrderStatus.PAID
-            order.paid_at = now
-            order.save(update_fields=["paid_cents", "status", "paid_at"])
-        return order
+    @factory.post_generation
+    def paid(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not (create and extracted):
+            return
+        now = timezone.now()
+        Payment.objects.create(
+            order=self,
+            method=PaymentMethod.COUNTER,
+            amount_cents=self.total_cents,
+            state=PaymentState.PAID,
+            created_at=now,
+            updated_at=now,
+            paid_at=now,
+        )
+        self.paid_cents = self.total_cents
+        self.status = OrderStatus.PAID
+        self.paid_at = now
+        self.save(update_fields=["paid_cents", "status", "paid_at"])
 
 
 class PaymentFactory(factory.django.DjangoModelFactory[Payment]):
