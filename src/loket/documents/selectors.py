@@ -356,3 +356,43 @@ def print_batch_letters(*, batch_id: int) -> list[PrintedLetter]:
 def print_batch_read(batch: PrintBatch) -> bytes:
     with batch.file.open("rb") as handle:
         return bytes(handle.read())
+
+
+# --- for the REST API (read-only additions) --------------------------------------------
+
+
+def documents_for_person_except_cases(
+    *,
+    person_id: int,
+    hidden_case_ids: Collection[int] = (),
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[DocumentSummary], str | None]:
+    """A resident's documents, newest first (keyset pages), leaving out those of the
+    dossiers in ``hidden_case_ids`` (an API client not cleared for them). Raises
+    ``ValueError`` for a cursor this list did not hand out."""
+    if after and _uncursor(after) is None:
+        raise ValueError("not a cursor of this list")
+    documents = Document.objects.filter(person_id=person_id)
+    if hidden_case_ids:
+        documents = documents.exclude(case_id__in=list(hidden_case_ids))
+    return _page(documents, after, limit)
+
+
+def documents_for_cases(*, case_ids: Collection[int]) -> dict[int, list[DocumentSummary]]:
+    """The documents of several dossiers in one query (a list page): case id → its
+    documents, newest first."""
+    found: dict[int, list[DocumentSummary]] = {case_id: [] for case_id in case_ids}
+    if not found:
+        return found
+    rows = (
+        Document.objects.filter(case_id__in=list(found))
+        .select_related("replaced_by")
+        .order_by("-issued_at", "-id")
+    )
+    for row in rows:
+        replaced = getattr(row, "replaced_by", None) if hasattr(row, "replaced_by") else None
+        row._replaced_by_code = replaced.code if replaced is not None else None  # type: ignore[attr-defined]
+        assert row.case_id is not None
+        found[row.case_id].append(document_summary(row))
+    return found
