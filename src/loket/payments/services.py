@@ -83,3 +83,14 @@ def refund_create(*, payment_id: int, amount_cents: int, reason: str, actor: Any
 def payment_link_create(*, order_id: int, actor: Any) -> str:
     """A link to pay this order without logging in (absolute URL with a secret token)."""
     raise NotImplementedError
+
+
+# --- bank statements (see banking/) ---
+from loket.payments.banking.services import StatementRefused as StatementRefused  # noqa: E402
+from loket.payments.banking.services import TransactionError as TransactionError  # noqa: E402
+from loket.payments.banking.services import statement_import as statement_import  # noqa: E402
+from loket.payments.banking.services import transaction_assign as transaction_assign  # noqa: E402
+from loket.payments.banking.services import transaction_ignore as transaction_ignore  # noqa: E402
+from loket.payments.banking.types import StatementResult as StatementResult  # noqa: E402
+
+# --- end of bank statements ---
