@@ -189,6 +189,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "loket.core.middleware.HealthCheckMiddleware",
+    "loket.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -867,8 +868,8 @@ LOKET_SEAL_REMOTE_URL = env_str(
     "LOKET_SEAL_REMOTE_URL",
     "",
     help="Base URL of the remote signing service's CSC API v2 (the part before `/csc/v2/`), "
-    "for LOKET_SEAL_PROVIDER=remote. Empty outside production: the demo signing service, "
-    "started on loopback with the demo seal.",
+    "for LOKET_SEAL_PROVIDER=remote. For a demo: `python -m loket.simulators.csc` with "
+    "the demo seal.",
     group="Documents and seal",
 )
 LOKET_SEAL_REMOTE_CLIENT_ID = env_str(
