@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import json
+import logging
+import sys
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # Everything is served from our own origin; no inline script is ever needed because
 # every page works without JavaScript. Inline styles carry the municipality's colours.
@@ -73,3 +83,136 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
             language = ""
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# --- The database is unreachable ------------------------------------------------------
+
+# Seconds a visitor (or an API client) is asked to wait before trying again.
+RETRY_AFTER_SECONDS = 30
+# A POST's fields are put back in the "try again" form only up to these sizes.
+KEEP_FIELDS_MAX = 200
+KEEP_BYTES_MAX = 200_000
+# Never written back into a page, even to the person who typed it.
+_SECRET_FIELD_PARTS = ("password", "wachtwoord", "secret", "otp", "totp")
+# Headers the other middleware set on the failed response and the answer keeps.
+_KEPT_HEADERS = (
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Strict-Transport-Security",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+_MARK = "_loket_database_unavailable"
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) says the database cannot be reached: a
+    lost connection, a server restarting, a locked or unreadable SQLite file."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _remember_database_error(
+    sender: Any, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """Django turns an exception anywhere in the middleware chain or the view into a
+    500 response at the layer where it happened, and sends this signal from inside its
+    ``except`` block. Mark the request, so DatabaseUnavailableMiddleware can answer 503
+    instead of 500 whatever layer failed (a session read, the view, a session save)."""
+    if request is not None and database_unavailable(sys.exc_info()[1]):
+        setattr(request, _MARK, True)
+
+
+got_request_exception.connect(
+    _remember_database_error, weak=False, dispatch_uid="loket.database_unavailable"
+)
+
+
+def _kept_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], bool]:
+    """The submitted form fields to post again, and whether files had to be dropped."""
+    if request.method != "POST":
+        return [], False
+    try:
+        pairs = [(name, value) for name, values in request.POST.lists() for value in values]
+        had_files = bool(request.FILES)
+    except Exception:  # an unreadable body: nothing to keep
+        return [], False
+    kept = [
+        (name, value)
+        for name, value in pairs
+        if not any(part in name.lower() for part in _SECRET_FIELD_PARTS)
+    ]
+    if len(kept) > KEEP_FIELDS_MAX or sum(len(n) + len(v) for n, v in kept) > KEEP_BYTES_MAX:
+        return [], had_files
+    return kept, had_files
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: a clear "try again in a moment" page, or a problem+json
+    answer for the API. A POST's fields come back in a form that sends them again, so
+    nothing typed is lost. Renders without the database (no context processors)."""
+    language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        if request.path_info.startswith("/api/"):
+            body = {
+                "type": "about:blank",
+                "title": "Service Unavailable",
+                "status": 503,
+                "detail": _("The service is briefly unavailable. Please try again in a moment."),
+                "code": "database_unavailable",
+            }
+            response = HttpResponse(
+                json.dumps(body), status=503, content_type="application/problem+json"
+            )
+        else:
+            fields, dropped_files = _kept_fields(request)
+            html = loader.render_to_string(
+                "503.html",
+                {
+                    "fields": fields,
+                    "dropped_files": dropped_files,
+                    "action": request.get_full_path(),
+                    "is_post": request.method == "POST",
+                    "retry_after": RETRY_AFTER_SECONDS,
+                    "language_code": translation.get_language(),
+                },
+            )
+            response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached (restart, failover, network, a locked
+    SQLite file) the visitor gets a 503 "try again in a moment" page with Retry-After
+    instead of a 500, and what they submitted is offered to be sent again. The
+    transaction of the failed request was rolled back, so nothing is half-written.
+
+    Put it right after HealthCheckMiddleware: outside the session middleware, whose
+    save can be what fails."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, _MARK, False) or response.status_code != 500:
+            return response
+        logger.warning(
+            "database unavailable during %s %s: answered 503",
+            request.method,
+            request.path_info[:200],
+        )
+        answer = database_unavailable_response(request)
+        for header in _KEPT_HEADERS:
+            if header in response.headers:
+                answer.headers[header] = response.headers[header]
+        return answer
