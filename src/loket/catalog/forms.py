@@ -20,6 +20,7 @@ from loket.catalog.constants import (
     LoginLevel,
     PrefillKey,
 )
+from loket.catalog.fees import FeeKind, VatRate, parse_euros
 from loket.catalog.formengine import KEY_PATTERN
 from loket.catalog.types import JSON, FieldDef, FormDef, StepDef
 
@@ -95,6 +96,73 @@ class ServiceForm(forms.Form):
     title_en = forms.CharField(label=_("Title in English"), required=False, max_length=200)
     title_de = forms.CharField(label=_("Title in German"), required=False, max_length=200)
     is_published = forms.BooleanField(label=_("Published on the residents' site"), required=False)
+    # The fee (amounts in euro, VAT included; the service turns them into cents).
+    fee_kind = forms.ChoiceField(
+        label=_("What does a request cost?"),
+        choices=FeeKind.choices,
+        initial=FeeKind.NONE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    fee_label = forms.CharField(
+        label=_("Description on the bill"),
+        required=False,
+        max_length=200,
+        help_text=_("E.g. “Huur polyvalente zaal”. Empty: the service's title."),
+    )
+    fee_amount = forms.CharField(
+        label=_("Standard amount in euro"),
+        required=False,
+        max_length=20,
+        help_text=_("VAT included, e.g. 15,00."),
+    )
+    fee_quantity_field = forms.CharField(
+        label=_("Question in the form that asks how many"),
+        required=False,
+        max_length=100,
+        validators=[key_validator],
+        help_text=_("Only for an amount per item: the key of a number question, e.g. hours."),
+    )
+    fee_unit = forms.CharField(
+        label=_("One item is"),
+        required=False,
+        max_length=50,
+        help_text=_("As residents read it, e.g. uur, dag, jaar."),
+    )
+    fee_vat_rate = forms.ChoiceField(
+        label=_("VAT rate"), choices=VatRate.choices, initial=VatRate.NONE, required=False
+    )
+    fee_resident = forms.CharField(
+        label=_("Reduced tariff for residents of the municipality"),
+        required=False,
+        max_length=20,
+        help_text=_("Empty: the standard amount. 0: free."),
+    )
+    fee_association = forms.CharField(
+        label=_("Reduced tariff for associations"),
+        required=False,
+        max_length=20,
+        help_text=_("Empty: the standard amount. 0: free."),
+    )
+    fee_senior = forms.CharField(
+        label=_("Reduced tariff for seniors (65 and older)"),
+        required=False,
+        max_length=20,
+        help_text=_("Empty: the standard amount. 0: free."),
+    )
+    fee_free_field = forms.CharField(
+        label=_("Free when the question"),
+        required=False,
+        max_length=100,
+        validators=[key_validator],
+        help_text=_("The key of a question in the form, e.g. school_activity."),
+    )
+    fee_free_value = forms.CharField(
+        label=_("has the answer"),
+        required=False,
+        max_length=200,
+        help_text=_("E.g. yes, or the value of an option."),
+    )
 
     def __init__(
         self,
@@ -108,6 +176,35 @@ class ServiceForm(forms.Form):
         self.fields["department"].choices = departments  # type: ignore[attr-defined]
         self.fields["target_groups"].choices = target_groups  # type: ignore[attr-defined]
         self.fields["life_events"].choices = life_events  # type: ignore[attr-defined]
+
+    def _euros(self, name: str, *, required: bool = False) -> int | None:
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            if required:
+                self.add_error(name, _("Fill in the amount."))
+            return None
+        try:
+            return parse_euros(text)
+        except ValueError:
+            self.add_error(name, _("Write an amount in euro, e.g. 15,00."))
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("fee_kind") or FeeKind.NONE
+        if kind == FeeKind.NONE:
+            return data
+        data["fee_amount_cents"] = self._euros("fee_amount", required=True)
+        for name in ("fee_resident", "fee_association", "fee_senior"):
+            data[f"{name}_cents"] = self._euros(name)
+        if kind == FeeKind.PER_ITEM and not data.get("fee_quantity_field"):
+            self.add_error("fee_quantity_field", _("Give the question that asks how many items."))
+        if bool(data.get("fee_free_field")) != bool(data.get("fee_free_value")):
+            self.add_error(
+                "fee_free_value" if data.get("fee_free_field") else "fee_free_field",
+                _("Give both the question and the answer that make a request free."),
+            )
+        return data
 
 
 class StepForm(forms.Form):

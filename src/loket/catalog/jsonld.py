@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from pyld import jsonld as pyld_jsonld
 
 from loket.catalog.constants import Channel, LoginLevel
-from loket.catalog.models import Service
+from loket.catalog.fees import FeeKind, TariffCategory, VatRate, parse_euros
+from loket.catalog.models import Fee, Service
 from loket.core.services import DomainError
 
 CPSV = "http://purl.org/vocab/cpsv#"
@@ -44,6 +45,9 @@ CONTEXT: dict[str, Any] = {
     "loket:loginLevel": {"@type": "xsd:integer"},
 }
 
+COST_STANDARD = "standard"
+COST_REDUCED = "reduced:"
+CURRENCY_EUR = "http://publications.europa.eu/resource/authority/currency/EUR"
 CRITERION_WHO = "who-can-apply"
 CRITERION_CONDITIONS = "conditions"
 MAX_SERVICES = 5000
@@ -68,6 +72,54 @@ def _texts(
 
 def _nl(text: str) -> dict[str, str]:
     return {"@value": text, "@language": "nl"}
+
+
+def _decimal(cents: int) -> dict[str, str]:
+    return {"@value": f"{cents // 100}.{cents % 100:02d}", "@type": "xsd:decimal"}
+
+
+def _cost_nodes(service: Service) -> list[dict[str, Any]]:
+    """``cv:Cost`` nodes: the standard amount (with the cost text as its description)
+    and one per reduced tariff; Loket's own structure (per item, VAT, free condition)
+    in the ``loket:`` namespace so that an export imports back the same."""
+    try:
+        fee = service.fee
+    except Fee.DoesNotExist:
+        fee = None
+    main: dict[str, Any] = {"@type": "cv:Cost", "dct:type": COST_STANDARD}
+    if service.cost_text:
+        main["dct:description"] = _nl(service.cost_text)
+    if fee is None:
+        return [main] if service.cost_text else []
+    main["cv:value"] = _decimal(fee.amount_cents)
+    main["cv:currency"] = {"@id": CURRENCY_EUR}
+    main["loket:vatRate"] = fee.vat_rate
+    for name, value in (
+        ("loket:label", fee.label),
+        ("loket:quantityField", fee.quantity_field),
+        ("loket:unit", fee.unit),
+        ("loket:freeField", fee.free_field),
+        ("loket:freeValue", fee.free_value),
+    ):
+        if value:
+            main[name] = value
+    nodes = [main]
+    for category, cents in (
+        (TariffCategory.RESIDENT, fee.resident_cents),
+        (TariffCategory.ASSOCIATION, fee.association_cents),
+        (TariffCategory.SENIOR, fee.senior_cents),
+    ):
+        if cents is not None:
+            nodes.append(
+                {
+                    "@type": "cv:Cost",
+                    "dct:type": f"{COST_REDUCED}{category.value}",
+                    "cv:value": _decimal(cents),
+                    "cv:currency": {"@id": CURRENCY_EUR},
+                    "dct:description": _nl(str(category.label)),
+                }
+            )
+    return nodes
 
 
 def service_node(service: Service) -> dict[str, Any]:
@@ -115,8 +167,9 @@ def service_node(service: Service) -> dict[str, Any]:
         node["cv:hasCriterion"] = criteria
     if service.procedure:
         node["cpsv:follows"] = {"@type": "cpsv:Rule", "dct:description": _nl(service.procedure)}
-    if service.cost_text:
-        node["cv:hasCost"] = {"@type": "cv:Cost", "dct:description": _nl(service.cost_text)}
+    costs = _cost_nodes(service)
+    if costs:
+        node["cv:hasCost"] = costs[0] if len(costs) == 1 else costs
     if service.output:
         node["cpsv:produces"] = {"@type": "cv:Output", "dct:description": _nl(service.output)}
     if service.legal_basis:
@@ -187,6 +240,7 @@ class ServiceRecord:
     authority: str = ""
     ipdc_code: str = ""
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    fee: dict[str, Any] | None = None  # the keyword arguments of services.FeeInput
 
 
 def _no_remote_contexts(url: str, options: Any = None) -> Any:
@@ -316,6 +370,8 @@ def _record(node: Mapping[str, Any], position: int, problems: list[str]) -> Serv
             return _text(item, DCT + "description")
         return ""
 
+    cost_text, fee = _costs(node, where, problems)
+
     return ServiceRecord(
         identifier=identifier[:200],
         slug=slug[:100],
@@ -325,7 +381,7 @@ def _record(node: Mapping[str, Any], position: int, problems: list[str]) -> Serv
         who_can_apply=who,
         conditions=conditions,
         procedure=first(CPSV + "follows"),
-        cost_text=first(CV + "hasCost"),
+        cost_text=cost_text,
         output=first(CPSV + "produces"),
         legal_basis=first(CV + "hasLegalResource"),
         channels=tuple(channels),
@@ -335,7 +391,58 @@ def _record(node: Mapping[str, Any], position: int, problems: list[str]) -> Serv
         authority=authority,
         ipdc_code=ipdc_code,
         translations=translations,
+        fee=fee,
     )
+
+
+def _cents(node: Mapping[str, Any]) -> int | None:
+    value = _scalar(node, CV + "value")
+    if value is None:
+        return None
+    try:
+        return parse_euros(str(value).replace(".", ",") if "." in str(value) else str(value))
+    except ValueError:
+        return -1
+
+
+def _costs(
+    node: Mapping[str, Any], where: str, problems: list[str]
+) -> tuple[str, dict[str, Any] | None]:
+    """The cost text and, when the document gives amounts, the fee. An amount we
+    cannot read is a problem; a document without amounts leaves the fee unchanged."""
+    costs = _objects(node, CV + "hasCost")
+    main = next(
+        (c for c in costs if not str(_scalar(c, DCT + "type") or "").startswith(COST_REDUCED)),
+        None,
+    )
+    if main is None:
+        return "", None
+    cost_text = _text(main, DCT + "description")
+    amount = _cents(main)
+    if amount is None:
+        return cost_text, None
+    fee: dict[str, Any] = {"amount_cents": amount}
+    for key, iri in (
+        ("label", "label"),
+        ("quantity_field", "quantityField"),
+        ("unit", "unit"),
+        ("free_field", "freeField"),
+        ("free_value", "freeValue"),
+        ("vat_rate", "vatRate"),
+    ):
+        fee[key] = str(_scalar(main, LOKET + iri) or "")[:200]
+    fee["vat_rate"] = fee["vat_rate"] or VatRate.NONE
+    fee["kind"] = FeeKind.PER_ITEM if fee["quantity_field"] else FeeKind.FIXED
+    for cost in costs:
+        kind = str(_scalar(cost, DCT + "type") or "")
+        category = kind.removeprefix(COST_REDUCED)
+        if kind.startswith(COST_REDUCED) and category in TariffCategory.values:
+            fee[f"{category}_cents"] = _cents(cost)
+    amounts = [v for k, v in fee.items() if k.endswith("_cents") and v is not None]
+    if any(v < 0 for v in amounts) or fee["vat_rate"] not in VatRate.values:
+        problems.append(_("%(where)s: its cost has an amount we cannot read.") % {"where": where})
+        return cost_text, None
+    return cost_text, fee
 
 
 def parse_document(document: Any) -> list[ServiceRecord]:

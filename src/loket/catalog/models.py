@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from loket.catalog.constants import LoginLevel
+from loket.catalog.fees import FeeRule, TariffCategory, VatRate
 
 
 class LifeEvent(models.Model):
@@ -202,3 +203,70 @@ class FormUpload(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Fee(models.Model):
+    """What a request for a service costs (see ``loket.catalog.fees``): a standard
+    amount once or per item, reduced tariffs per category, a condition that makes it
+    free and a VAT rate. Amounts in euro cents, VAT included. No row: free."""
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, related_name="fee", verbose_name=_("service")
+    )
+    label = models.CharField(
+        _("description on the bill"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("E.g. “Huur polyvalente zaal”. Empty: the service's title."),
+    )
+    amount_cents = models.PositiveIntegerField(_("standard amount (cents)"))
+    quantity_field = models.CharField(
+        _("question with the number of items"),
+        max_length=100,
+        blank=True,
+        default="",
+        help_text=_("Empty: the amount is due once. Else the amount is due per item."),
+    )
+    unit = models.CharField(_("item"), max_length=50, blank=True, default="")
+    vat_rate = models.CharField(
+        _("VAT rate"), max_length=2, choices=VatRate.choices, default=VatRate.NONE
+    )
+    resident_cents = models.PositiveIntegerField(
+        _("tariff for residents (cents)"), null=True, blank=True
+    )
+    association_cents = models.PositiveIntegerField(
+        _("tariff for associations (cents)"), null=True, blank=True
+    )
+    senior_cents = models.PositiveIntegerField(
+        _("tariff for seniors (cents)"), null=True, blank=True
+    )
+    free_field = models.CharField(
+        _("free when the question"), max_length=100, blank=True, default=""
+    )
+    free_value = models.CharField(_("has the answer"), max_length=200, blank=True, default="")
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fee")
+        verbose_name_plural = _("fees")
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.amount_cents}"
+
+    def rule(self) -> FeeRule:
+        reduced = {
+            TariffCategory.RESIDENT.value: self.resident_cents,
+            TariffCategory.ASSOCIATION.value: self.association_cents,
+            TariffCategory.SENIOR.value: self.senior_cents,
+        }
+        return FeeRule(
+            label=self.label or self.service.title,
+            amount_cents=self.amount_cents,
+            quantity_field=self.quantity_field,
+            unit=self.unit,
+            vat_rate=self.vat_rate,
+            reduced={key: value for key, value in reduced.items() if value is not None},
+            free_field=self.free_field,
+            free_value=self.free_value,
+        )

@@ -16,13 +16,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from loket.catalog import formengine
+from loket.catalog import fees, formengine
 from loket.catalog.constants import FieldType, PrefillKey
+from loket.catalog.fees import FeeRule, PartyFacts
 from loket.catalog.models import (
+    Fee,
     FormDefinition,
     FormDraft,
     FormUpload,
@@ -44,6 +48,7 @@ from loket.catalog.types import (
 from loket.core.constants import Permission
 from loket.core.selectors import staff_department_ids
 from loket.notifications import selectors as notification_selectors
+from loket.payments.types import OrderLineInput
 from loket.people import selectors as people_selectors
 
 SEARCH_PAGE_SIZE = 20
@@ -54,7 +59,7 @@ STAFF_PAGE_SIZE = 50
 
 
 def _services() -> QuerySet[Service]:
-    return Service.objects.select_related("department__organisation")
+    return Service.objects.select_related("department__organisation", "fee")
 
 
 def service_get(*, slug: str, published_only: bool = True) -> Service | None:
@@ -393,3 +398,74 @@ def form_draft_list(*, user: Any) -> list[tuple[Service, DraftInfo]]:
 
 def form_field_types() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in FieldType.choices]
+
+
+# --- Fees ----------------------------------------------------------------------------
+
+
+def fee_rule_get(*, service_id: int) -> FeeRule | None:
+    """The service's fee as a rule (None: the service is free)."""
+    row = Fee.objects.select_related("service").filter(service_id=service_id).first()
+    return row.rule() if row is not None else None
+
+
+def fee_get(*, service: Service) -> Fee | None:
+    return Fee.objects.filter(service=service).first()
+
+
+def _question_labels(service: Service) -> dict[str, str]:
+    definition = form_definition_get(service=service)
+    if definition is None:
+        return {}
+    return {field.key: field.label for step in definition.steps for field in step.fields}
+
+
+def fee_summary_for_service(*, service: Service) -> str:
+    """The cost in clear language for the service page ("" when there is no fee)."""
+    row = Fee.objects.filter(service=service).first()
+    if row is None:
+        return ""
+    row.service = service
+    rule = row.rule()
+    label = _question_labels(service).get(rule.free_field, "") if rule.free_field else ""
+    return fees.fee_summary(rule, free_label=label)
+
+
+def party_facts(*, person_id: int | None, party_kind: str = "person") -> PartyFacts:
+    """What the register says about who asks, for reduced tariffs: a living person in
+    the population register with an address lives in the municipality; the age comes
+    from the register's birth date. Nothing the resident typed counts."""
+    is_association = party_kind == "association"
+    if person_id is None:
+        return PartyFacts(is_association=is_association)
+    person = people_selectors.person_get(person_id=person_id)
+    if person is None:
+        return PartyFacts(is_association=is_association)
+    today = timezone.localdate()
+    born = person.birth_date
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return PartyFacts(
+        is_resident=person.address is not None and not person.is_deceased,
+        is_association=is_association,
+        age=age,
+    )
+
+
+def fee_lines_for_request(
+    *,
+    service_id: int | None,
+    person_id: int | None,
+    party_kind: str,
+    answers: Mapping[str, JSON],
+) -> list[OrderLineInput]:
+    """The order lines a request of this service costs, computed on the server from
+    the service's fee, the register and the submitted answers (empty: nothing is due).
+    Raises ``FeeError`` (a ``DomainError``) when the answers lack the quantity."""
+    if service_id is None:
+        return []
+    rule = fee_rule_get(service_id=service_id)
+    if rule is None:
+        return []
+    facts = party_facts(person_id=person_id, party_kind=party_kind)
+    with translation.override(settings.LANGUAGE_CODE):
+        return fees.fee_compute(rule, facts, answers)

@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from loket.catalog import formengine
 from loket.catalog.constants import Channel, LoginLevel
+from loket.catalog.fees import MAX_AMOUNT_CENTS, FeeKind, VatRate
 from loket.catalog.formengine import DefinitionError
 from loket.catalog.models import (
+    Fee,
     FormDefinition,
     FormDraft,
     FormUpload,
@@ -35,6 +37,7 @@ from loket.core.services import DomainError, audit_record
 
 __all__ = [
     "DefinitionError",
+    "FeeInput",
     "ServiceInput",
     "StaleDraft",
     "catalog_seed_demo",
@@ -109,6 +112,25 @@ class ServiceInput:
     ipdc_code: str = ""
     identifier: str = ""
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    fee: FeeInput | None = None  # None: the fee stays as it is
+
+
+@dataclass(frozen=True, slots=True)
+class FeeInput:
+    """A service's fee as staff set it (amounts in cents, VAT included). ``kind`` is a
+    ``FeeKind``: ``none`` removes the fee (the service is free)."""
+
+    kind: str = FeeKind.NONE
+    amount_cents: int = 0
+    label: str = ""
+    quantity_field: str = ""
+    unit: str = ""
+    vat_rate: str = VatRate.NONE
+    resident_cents: int | None = None
+    association_cents: int | None = None
+    senior_cents: int | None = None
+    free_field: str = ""
+    free_value: str = ""
 
 
 _TEXT_FIELDS = (
@@ -175,6 +197,8 @@ def service_create(*, actor: Any, data: ServiceInput) -> Service:
     service.save()
     service.target_groups.set(data.target_group_ids)
     service.life_events.set(data.life_event_ids)
+    if data.fee is not None:
+        changes.update(_fee_apply(service, data.fee))
     audit_record(actor=actor, action=AuditAction.CREATE, target=service, changes=changes)
     return service
 
@@ -202,9 +226,99 @@ def _service_update(*, actor: Any, service_id: int, data: ServiceInput) -> tuple
     if old_events != set(data.life_event_ids):
         service.life_events.set(data.life_event_ids)
         changes["life_events"] = sorted(data.life_event_ids)
+    if data.fee is not None:
+        changes.update(_fee_apply(service, data.fee))
     if changes:
         audit_record(actor=actor, action=AuditAction.UPDATE, target=service, changes=changes)
     return service, bool(changes)
+
+
+# --- Fees ----------------------------------------------------------------------------
+
+_FEE_FIELDS = (
+    "label",
+    "amount_cents",
+    "quantity_field",
+    "unit",
+    "vat_rate",
+    "resident_cents",
+    "association_cents",
+    "senior_cents",
+    "free_field",
+    "free_value",
+)
+
+
+def _question_keys(service: Service) -> set[str] | None:
+    """Keys of the questions of the service's newest form (working copy included);
+    None when the service has no form yet."""
+    row = FormDefinition.objects.filter(service=service).order_by("-version").first()
+    if row is None:
+        return None
+    steps = (row.definition or {}).get("steps", [])
+    return {str(f.get("key")) for step in steps for f in step.get("fields", [])}
+
+
+def _fee_check(service: Service, data: FeeInput) -> None:
+    if data.kind not in FeeKind.values:
+        raise DomainError(_("Unknown kind of fee."))
+    if data.kind == FeeKind.NONE:
+        return
+    if data.vat_rate not in VatRate.values:
+        raise DomainError(_("Choose a VAT rate of 0, 6 or 21 %."))
+    amounts = [
+        data.amount_cents,
+        *(
+            a
+            for a in (data.resident_cents, data.association_cents, data.senior_cents)
+            if a is not None
+        ),
+    ]
+    if any(a < 0 or a > MAX_AMOUNT_CENTS for a in amounts):
+        raise DomainError(_("An amount of the fee is not possible."))
+    if data.kind == FeeKind.PER_ITEM and not data.quantity_field:
+        raise DomainError(_("A fee per item needs the question that asks how many."))
+    if bool(data.free_field) != bool(data.free_value.strip()):
+        raise DomainError(_("A free condition needs both a question and an answer."))
+    known = _question_keys(service)
+    for key in (data.quantity_field if data.kind == FeeKind.PER_ITEM else "", data.free_field):
+        if key and known is not None and key not in known:
+            raise DomainError(
+                _("The form of this service has no question “%(key)s”.") % {"key": key}
+            )
+
+
+def _fee_apply(service: Service, data: FeeInput) -> dict[str, JSON]:
+    """Set (or remove) the fee; the changes for the audit record (empty: unchanged)."""
+    _fee_check(service, data)
+    existing = Fee.objects.select_for_update().filter(service=service).first()
+    if data.kind == FeeKind.NONE:
+        if existing is None:
+            return {}
+        existing.delete()
+        return {"fee": None}
+    values: dict[str, Any] = {
+        "label": data.label.strip()[:200],
+        "amount_cents": int(data.amount_cents),
+        "quantity_field": data.quantity_field if data.kind == FeeKind.PER_ITEM else "",
+        "unit": data.unit.strip()[:50] if data.kind == FeeKind.PER_ITEM else "",
+        "vat_rate": data.vat_rate,
+        "resident_cents": data.resident_cents,
+        "association_cents": data.association_cents,
+        "senior_cents": data.senior_cents,
+        "free_field": data.free_field,
+        "free_value": data.free_value.strip()[:200],
+    }
+    if existing is None:
+        Fee.objects.create(service=service, **values)
+        return {"fee": {k: v for k, v in values.items() if v not in ("", None)}}
+    changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+    if not changed:
+        return {}
+    for name, value in changed.items():
+        setattr(existing, name, value)
+    existing.save(update_fields=[*changed, "updated_at"])
+    return {"fee": changed}
 
 
 # --- Form builder --------------------------------------------------------------------
@@ -676,6 +790,7 @@ def catalog_import_jsonld(
             ipdc_code=record.ipdc_code,
             identifier=record.identifier,
             translations=record.translations,
+            fee=FeeInput(**record.fee) if record.fee is not None else None,
         )
         if existing is None:
             service_create(actor=actor, data=data)

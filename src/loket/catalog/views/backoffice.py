@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from loket.accounts.staff.selectors import staff_session_is_verified
 from loket.catalog import formengine, selectors, services
 from loket.catalog.constants import FieldType, PrefillKey
+from loket.catalog.fees import FeeKind, VatRate, format_euros
 from loket.catalog.forms import (
     FieldForm,
     ImportForm,
@@ -129,7 +130,50 @@ def _input(form: ServiceForm, *, identifier: str = "") -> services.ServiceInput:
         ipdc_code=data["ipdc_code"],
         identifier=identifier,
         translations=translations,
+        fee=_fee_input(data),
     )
+
+
+def _fee_input(data: dict[str, Any]) -> services.FeeInput:
+    kind = data.get("fee_kind") or FeeKind.NONE
+    if kind == FeeKind.NONE:
+        return services.FeeInput(kind=FeeKind.NONE)
+    return services.FeeInput(
+        kind=kind,
+        amount_cents=data.get("fee_amount_cents") or 0,
+        label=data.get("fee_label", ""),
+        quantity_field=data.get("fee_quantity_field", ""),
+        unit=data.get("fee_unit", ""),
+        vat_rate=data.get("fee_vat_rate") or VatRate.NONE,
+        resident_cents=data.get("fee_resident_cents"),
+        association_cents=data.get("fee_association_cents"),
+        senior_cents=data.get("fee_senior_cents"),
+        free_field=data.get("fee_free_field", ""),
+        free_value=data.get("fee_free_value", ""),
+    )
+
+
+def _fee_initial(service: Service) -> dict[str, Any]:
+    fee = selectors.fee_get(service=service)
+    if fee is None:
+        return {"fee_kind": FeeKind.NONE}
+
+    def euros(cents: int | None) -> str:
+        return "" if cents is None else format_euros(cents).removeprefix("€ ")
+
+    return {
+        "fee_kind": FeeKind.PER_ITEM if fee.quantity_field else FeeKind.FIXED,
+        "fee_label": fee.label,
+        "fee_amount": euros(fee.amount_cents),
+        "fee_quantity_field": fee.quantity_field,
+        "fee_unit": fee.unit,
+        "fee_vat_rate": fee.vat_rate,
+        "fee_resident": euros(fee.resident_cents),
+        "fee_association": euros(fee.association_cents),
+        "fee_senior": euros(fee.senior_cents),
+        "fee_free_field": fee.free_field,
+        "fee_free_value": fee.free_value,
+    }
 
 
 @catalog_staff
@@ -173,6 +217,7 @@ def _service_initial(service: Service) -> dict[str, Any]:
             f"title_{lang}": translations.get(lang, {}).get("title", "")
             for lang in ("fr", "en", "de")
         },
+        **_fee_initial(service),
     }
 
 

@@ -66,6 +66,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # The request wizard belongs to the cases module (URL name cases:request).
             "request_url": f"/aanvragen/{service.slug}/",
             "has_form": selectors.form_definition_get(service=service) is not None,
+            "fee_summary": selectors.fee_summary_for_service(service=service),
         },
     )
 
