@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from loket.demo.bulk_cases import CasesSeedRefused, cases_seed_bulk
 from loket.demo.constants import DEFAULT_SEED, DEMO_PASSWORD
 from loket.demo.selectors import demo_is_seeded
 from loket.demo.services import DemoSeedRefused, demo_logins, demo_seed
@@ -22,7 +23,9 @@ class Command(BaseCommand):
         "staff, and a population register with residents, households, companies and "
         "associations. The same --residents and --seed always build the same town. "
         "Seeds only an empty database; on a database that already holds the demo it "
-        "does nothing and exits 0. To build it again, start from a new database."
+        "does nothing and exits 0. To build it again, start from a new database. "
+        "--cases N adds N cases with about ten timeline events each (1000000 for a "
+        "city the size of Antwerp) to a database without cases."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,24 +42,64 @@ class Command(BaseCommand):
             default=DEFAULT_SEED,
             help=f"Seed of the random generator (default {DEFAULT_SEED}).",
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            help="Also seed this many cases (dossiers) over the demo case types, with "
+            "about ten timeline events each; only into a database without cases.",
+        )
 
-    def handle(self, *args: Any, residents: int | None, seed: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, residents: int | None, seed: int, cases: int, **options: Any
+    ) -> None:
         if residents is None:
             residents = settings.LOKET_SEED_RESIDENTS
         if residents < 0:
             raise CommandError("--residents must be 0 or more.")
+        if cases < 0:
+            raise CommandError("--cases must be 0 or more.")
         if demo_is_seeded():
             self.stdout.write(
                 "This database already holds the demo municipality; nothing to do. "
                 "To build it again, start from a new database."
+                if not cases
+                else "This database already holds the demo municipality; adding cases."
             )
-            return
+        else:
+            self._seed_demo(residents=residents, seed=seed, verbosity=options["verbosity"])
+        if cases:
+            self._seed_cases(cases=cases, seed=seed, verbosity=options["verbosity"])
+
+    def _seed_cases(self, *, cases: int, seed: int, verbosity: int) -> None:
+        started = time.monotonic()
+        with tqdm(
+            total=cases,
+            unit=" cases",
+            file=sys.stderr,
+            disable=None if verbosity > 0 else True,
+            dynamic_ncols=True,
+        ) as bar:
+            try:
+                result = cases_seed_bulk(cases=cases, seed=seed, progress=bar.update)
+            except CasesSeedRefused as error:
+                raise CommandError(str(error)) from None
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {result.cases:,} cases ({result.open_cases:,} open) with "
+                f"{result.events:,} timeline events, {result.persona_cases} of them for the "
+                f"demo personas (seed {result.seed}, {seconds:.1f} s)."
+            )
+        )
+
+    def _seed_demo(self, *, residents: int, seed: int, verbosity: int) -> None:
         started = time.monotonic()
         with tqdm(
             total=residents,
             unit=" residents",
             file=sys.stderr,
-            disable=None if options["verbosity"] > 0 else True,
+            disable=None if verbosity > 0 else True,
             dynamic_ncols=True,
         ) as bar:
             try:
