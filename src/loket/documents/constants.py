@@ -42,6 +42,7 @@ TEMPLATE_HOUSEHOLD = "household-composition"
 TEMPLATE_REGISTER_EXTRACT = "register-extract"
 TEMPLATE_LIFE = "life-certificate"
 TEMPLATE_DECISION = "decision-letter"
+TEMPLATE_PAYMENT_RECEIPT = "payment-receipt"  # made by the payments module (ADR 0017)
 SELF_SERVICE_TEMPLATES = (TEMPLATE_RESIDENCE, TEMPLATE_HOUSEHOLD, TEMPLATE_LIFE)
 
 # "Mijn documenten" holds the certificates and decision letters of every service, so a

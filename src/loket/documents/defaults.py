@@ -7,6 +7,7 @@ from loket.documents.constants import (
     TEMPLATE_DECISION,
     TEMPLATE_HOUSEHOLD,
     TEMPLATE_LIFE,
+    TEMPLATE_PAYMENT_RECEIPT,
     TEMPLATE_REGISTER_EXTRACT,
     TEMPLATE_RESIDENCE,
     DocumentKind,
@@ -69,6 +70,100 @@ _MEMBERS_EN = """
   {% endfor %}
   </tbody>
 </table>"""
+
+# The payments module fills ``case`` with the order: reference, title, lines (each with
+# description, quantity, unit, vat_rate, total), total, vat, paid, refunded, payments
+# and refunds (each with date, method, amount, state), communication. Amounts arrive
+# formatted ("€ 12,50").
+_RECEIPT_TABLES_NL = """
+<p><strong>Bestelling:</strong> {{ case.reference }}{% if case.case_reference %} –
+<strong>dossier:</strong> {{ case.case_reference }}{% endif %}</p>
+<table>
+  <thead><tr><th scope="col">Omschrijving</th><th scope="col">Aantal</th>
+    <th scope="col">Eenheidsprijs</th><th scope="col">Btw</th>
+    <th scope="col">Totaal</th></tr></thead>
+  <tbody>
+  {% for line in case.lines %}
+    <tr><td>{{ line.description }}</td><td>{{ line.quantity }}</td><td>{{ line.unit }}</td>
+      <td>{{ line.vat_rate }} %</td><td>{{ line.total }}</td></tr>
+  {% endfor %}
+  </tbody>
+  <tfoot>
+    <tr><th scope="row" colspan="4">Totaal (btw inbegrepen)</th><td>{{ case.total }}</td></tr>
+    <tr><th scope="row" colspan="4">Waarvan btw</th><td>{{ case.vat }}</td></tr>
+  </tfoot>
+</table>
+<h2>Betalingen</h2>
+<table>
+  <thead><tr><th scope="col">Datum</th>
+    <th scope="col">Hoe</th>
+    <th scope="col">Bedrag</th></tr></thead>
+  <tbody>
+  {% for payment in case.payments %}
+    <tr><td>{{ payment.date }}</td><td>{{ payment.method }}</td><td>{{ payment.amount }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p><strong>Betaald:</strong> {{ case.paid }}</p>
+{% if case.refunds %}
+<h2>Terugbetalingen</h2>
+<table>
+  <thead><tr><th scope="col">Datum</th>
+    <th scope="col">Bedrag</th>
+    <th scope="col">Stand</th></tr></thead>
+  <tbody>
+  {% for refund in case.refunds %}
+    <tr><td>{{ refund.date }}</td><td>{{ refund.amount }}</td><td>{{ refund.state }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p><strong>Terugbetaald:</strong> {{ case.refunded }}</p>
+{% endif %}"""
+
+_RECEIPT_TABLES_EN = """
+<p><strong>Order:</strong> {{ case.reference }}{% if case.case_reference %} –
+<strong>case:</strong> {{ case.case_reference }}{% endif %}</p>
+<table>
+  <thead><tr><th scope="col">Description</th><th scope="col">Quantity</th>
+    <th scope="col">Unit price</th><th scope="col">VAT</th>
+    <th scope="col">Total</th></tr></thead>
+  <tbody>
+  {% for line in case.lines %}
+    <tr><td>{{ line.description }}</td><td>{{ line.quantity }}</td><td>{{ line.unit }}</td>
+      <td>{{ line.vat_rate }} %</td><td>{{ line.total }}</td></tr>
+  {% endfor %}
+  </tbody>
+  <tfoot>
+    <tr><th scope="row" colspan="4">Total (VAT included)</th><td>{{ case.total }}</td></tr>
+    <tr><th scope="row" colspan="4">Of which VAT</th><td>{{ case.vat }}</td></tr>
+  </tfoot>
+</table>
+<h2>Payments</h2>
+<table>
+  <thead><tr><th scope="col">Date</th>
+    <th scope="col">How</th>
+    <th scope="col">Amount</th></tr></thead>
+  <tbody>
+  {% for payment in case.payments %}
+    <tr><td>{{ payment.date }}</td><td>{{ payment.method }}</td><td>{{ payment.amount }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p><strong>Paid:</strong> {{ case.paid }}</p>
+{% if case.refunds %}
+<h2>Refunds</h2>
+<table>
+  <thead><tr><th scope="col">Date</th>
+    <th scope="col">Amount</th>
+    <th scope="col">State</th></tr></thead>
+  <tbody>
+  {% for refund in case.refunds %}
+    <tr><td>{{ refund.date }}</td><td>{{ refund.amount }}</td><td>{{ refund.state }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p><strong>Refunded:</strong> {{ case.refunded }}</p>
+{% endif %}"""
 
 DEFAULT_TEMPLATES: list[dict[str, object]] = [
     {
@@ -168,6 +263,25 @@ DEFAULT_TEMPLATES: list[dict[str, object]] = [
             "<p>Dear {{ person.full_name }},</p>\n"
             '<p>{{ case.decision|default:"We have handled your request."|linebreaksbr }}</p>\n'
             "<p>Kind regards,<br>{{ municipality.name }}</p>",
+        ),
+    },
+    {
+        "key": TEMPLATE_PAYMENT_RECEIPT,
+        "kind": DocumentKind.LETTER,
+        "self_service": False,
+        "nl": (
+            "Ontvangstbewijs",
+            '<p>{{ municipality.municipality }}, {{ today|date:"d/m/Y" }}</p>\n'
+            "<h1>Ontvangstbewijs: {{ case.title }}</h1>\n"
+            "<p>{{ municipality.name }} bevestigt dat het volgende bedrag betaald is.</p>"
+            + _RECEIPT_TABLES_NL,
+        ),
+        "en": (
+            "Receipt",
+            '<p>{{ municipality.municipality }}, {{ today|date:"d/m/Y" }}</p>\n'
+            "<h1>Receipt: {{ case.title }}</h1>\n"
+            "<p>{{ municipality.name }} confirms that the amount below was paid.</p>"
+            + _RECEIPT_TABLES_EN,
         ),
     },
 ]
