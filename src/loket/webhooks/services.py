@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -35,6 +36,7 @@ from loket.webhooks.constants import (
     EventType,
 )
 from loket.webhooks.models import Delivery, Subscription
+from loket.webhooks.network import AddressRefused, checked_session, url_check
 from loket.webhooks.types import SignedHeaders
 
 logger = logging.getLogger(__name__)
@@ -95,6 +97,12 @@ def subscription_create(
         raise DomainError("Give a valid http(s) address.") from None
     if settings.PRODUCTION and not url.startswith("https://"):
         raise DomainError("Webhook addresses must use https.")
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise DomainError("Give the address without a user name or password.")
+    url_check(
+        host=parts.hostname or "", port=parts.port or (443 if parts.scheme == "https" else 80)
+    )
     subscription = Subscription.objects.create(
         name=name.strip()[:200] or url[:200],
         api_client_id=api_client_id,
@@ -217,16 +225,20 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
     code: int | None = None
     error = ""
     try:
-        response = requests.post(
-            delivery.subscription.url,
-            data=body,
-            headers=headers,
-            timeout=settings.LOKET_WEBHOOK_TIMEOUT,
-            allow_redirects=False,
-        )
+        # Checked again now: the name may resolve elsewhere than at registration.
+        with checked_session() as session:
+            response = session.post(
+                delivery.subscription.url,
+                data=body,
+                headers=headers,
+                timeout=settings.LOKET_WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+            )
         code = response.status_code
         if not 200 <= code < 300:
             error = f"HTTP {code}"
+    except AddressRefused:
+        error = "Refused: the address is not a public one"
     except requests.RequestException as exc:
         error = type(exc).__name__
     fields: dict[str, Any] = {"last_status_code": code, "last_error": error[:300]}
