@@ -8,8 +8,8 @@ seal certificate. Three providers:
   process and kept in memory between documents;
 - ``pkcs11``: a token or HSM through a PKCS#11 module (needs the ``python-pkcs11``
   package and ``LOKET_SEAL_PKCS11_*``);
-- ``remote``: a remote signing service (``LOKET_SEAL_REMOTE_URL``); no vendor is
-  wired yet, so it refuses with a clear message.
+- ``remote``: a remote signing service speaking the Cloud Signature Consortium API v2
+  (``LOKET_SEAL_REMOTE_*``); the token and the certificate chain are kept.
 
 A provider that cannot seal raises ``SealUnavailable``; nothing is issued then.
 """
@@ -48,6 +48,8 @@ def _cache_key() -> tuple[str, ...]:
         str(settings.LOKET_SEAL_PKCS12_FILE),
         settings.LOKET_SEAL_PKCS11_MODULE,
         settings.LOKET_SEAL_REMOTE_URL,
+        settings.LOKET_SEAL_REMOTE_CLIENT_ID,
+        settings.LOKET_SEAL_REMOTE_CREDENTIAL_ID,
         settings.LOKET_TSA_URL,
     )
 
