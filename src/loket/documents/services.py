@@ -45,7 +45,7 @@ from loket.documents.providers import SealUnavailable, sealer_get
 from loket.documents.rendering import TemplateBroken
 from loket.documents.selectors import document_summary, template_context, template_published
 from loket.documents.types import DocumentSummary, RenderedPdf, format_code
-from loket.notifications.services import letter_batch_claim, letter_batch_mark_printed
+from loket.notifications.services import letter_batch_claim, letter_batch_mark_printed, notify
 from loket.people.selectors import person_get
 
 logger = logging.getLogger(__name__)
@@ -341,6 +341,36 @@ def _store(
     return document
 
 
+EVENT_DOCUMENT_ISSUED = "document-issued"  # notifications migration 0009
+
+
+def _notify_issued(document: Document) -> None:
+    """Tell the resident, after commit, that the document is in "Mijn documenten" (on
+    their channel, and in their portal inbox). A missing event or a broken channel
+    never undoes the issue (it is logged)."""
+    person_id, code = document.person_id, document.code
+    context = {
+        "document_title": document.title,
+        "document_code": format_code(code),
+        "documents_url": settings.LOKET_BASE_URL.rstrip("/") + reverse("documents:mine"),
+    }
+
+    def send() -> None:
+        try:
+            notify(
+                event=EVENT_DOCUMENT_ISSUED,
+                person_id=person_id,
+                context=context,
+                idempotency_key=f"document-{code}-issued",
+            )
+        except DomainError as error:
+            logger.info("document %s: no notification (%s)", code, error)
+        except Exception:  # a broken channel must not hide an issued document
+            logger.exception("document %s: notification failed", code)
+
+    transaction.on_commit(send)
+
+
 def document_issue(
     *,
     actor: Any,
@@ -373,6 +403,7 @@ def document_issue(
         case_id=case_id,
         department_id=department_id,
     )
+    _notify_issued(document)
     return document_summary(document)
 
 
@@ -437,6 +468,7 @@ def document_reissue(
         replaces=old,
         reason=f"{reason} ({format_code(produced.code)})",
     )
+    _notify_issued(new)
     return document_summary(new)
 
 
