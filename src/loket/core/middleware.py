@@ -215,4 +215,9 @@ class DatabaseUnavailableMiddleware:
         for header in _KEPT_HEADERS:
             if header in response.headers:
                 answer.headers[header] = response.headers[header]
+        # When a middleware inside failed, the ones that set these never saw the answer.
+        answer.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        answer.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        answer.headers.setdefault("X-Frame-Options", "DENY")
+        answer.headers.setdefault("X-Content-Type-Options", "nosniff")
         return answer
