@@ -108,6 +108,10 @@ class Order(models.Model):
     flag = models.CharField(
         _("attention"), max_length=20, choices=OrderFlag.choices, blank=True, default=""
     )
+    # The last receipt issued (a sealed document's code) and the paid/refunded state it
+    # shows: a new one is made only when that state changed.
+    receipt_code = models.CharField(max_length=40, blank=True)
+    receipt_state = models.CharField(max_length=100, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

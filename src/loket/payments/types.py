@@ -42,6 +42,8 @@ class ProviderPayment:
     paid_at: datetime | None = None
     refunded_cents: int = 0
     raw_status: str = ""
+    # The order the provider holds this payment for (its metadata); empty if unknown.
+    order_reference: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class WebhookNotice:
     event_id: str
     provider_payment_id: str
     kind: str = ""
+    # The order the call says it is about (metadata); checked against the payment's.
+    order_reference: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,15 @@ class OrderSummary:
     created_at: datetime | None = None
     paid_at: datetime | None = None
     lines: tuple[OrderLineInput, ...] = field(default_factory=tuple)
+    vat_cents: int = 0
+    organisation_id: int | None = None
+    department_id: int | None = None
+    payer_name: str = ""
+    service_slug: str = ""
+    flag: str = ""  # an OrderFlag value: something finance should look at
+    communication_digits: str = ""  # the 12 digits, for matching and the EPC QR code
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
 
     @property
     def is_paid(self) -> bool:
@@ -89,3 +102,65 @@ class OrderSummary:
     @property
     def open_cents(self) -> int:
         return max(self.total_cents - self.paid_cents, 0)
+
+    @property
+    def overpaid_cents(self) -> int:
+        return max(self.paid_cents - self.total_cents, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LineInfo:
+    position: int
+    description: str
+    quantity: int
+    unit_cents: int
+    vat_rate: str
+    total_cents: int
+    vat_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefundInfo:
+    id: int
+    payment_id: int
+    amount_cents: int
+    reason: str
+    state: str
+    state_label: str
+    created_at: datetime
+    done_at: datetime | None
+    provider_refund_id: str = ""
+    failure: str = ""
+    created_by_label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInfo:
+    id: int
+    method: str
+    method_label: str
+    provider: str
+    provider_id: str
+    amount_cents: int
+    state: str
+    state_label: str
+    created_at: datetime
+    paid_at: datetime | None
+    refunded_cents: int
+    bank_transaction_id: int | None = None
+    recorded_by_label: str = ""
+    note: str = ""
+
+    @property
+    def refundable_cents(self) -> int:
+        return max(self.amount_cents - self.refunded_cents, 0) if self.state == "paid" else 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    """One order with everything on it, for the back office and the receipt."""
+
+    order: OrderSummary
+    lines: tuple[LineInfo, ...]
+    payments: tuple[PaymentInfo, ...]
+    refunds: tuple[RefundInfo, ...]

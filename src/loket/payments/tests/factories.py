@@ -46,6 +46,7 @@ class BankAccountFactory(factory.django.DjangoModelFactory[BankAccount]):
 class OrderFactory(factory.django.DjangoModelFactory[Order]):
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"B2099-{n:06d}")
     structured_communication = factory.Sequence(communication_for)
