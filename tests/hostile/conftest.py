@@ -38,6 +38,7 @@ HOSTILE_FORM: dict[str, Any] = {
                     "min": 1,
                     "max": 5000,
                 },
+                {"key": "count", "type": "number", "label": "Count", "required": False},
                 {"key": "day", "type": "date", "label": "Day", "required": True},
                 {"key": "mail", "type": "email", "label": "E-mail", "required": True},
                 {"key": "phone", "type": "phone", "label": "Phone", "required": False},
