@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 HYPOTHESIS = settings(
     max_examples=30,
     deadline=None,
+    database=None,  # no example folder in the checkout
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
