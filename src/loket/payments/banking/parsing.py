@@ -79,10 +79,18 @@ def parse_statement(data: bytes) -> ParsedStatement:
         raise StatementUnreadable("The file is too large for a bank statement.")
     head = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:200]
     if head.startswith(b"<"):
-        return parse_camt053(data)
-    if head.startswith(b"0"):
-        return parse_coda(data)
-    raise StatementUnreadable("This is not a CAMT.053 or CODA bank statement.")
+        statement = parse_camt053(data)
+    elif head.startswith(b"0"):
+        statement = parse_coda(data)
+    else:
+        raise StatementUnreadable("This is not a CAMT.053 or CODA bank statement.")
+    if statement.opening_cents is not None and statement.closing_cents is not None:
+        booked = sum(line.amount_cents for line in statement.lines)
+        if statement.opening_cents + booked != statement.closing_cents:
+            raise StatementUnreadable(
+                "The booked lines do not add up to the closing balance; the file is incomplete."
+            )
+    return statement
 
 
 # --- CAMT.053 -------------------------------------------------------------------------
@@ -240,7 +248,10 @@ def _camt_line(
         # Residents often type the structured communication in the free text.
         found = _OGM_IN_TEXT.search(free)
         reference = structured_communication(found.group(0)) if found else ""
-    bank_ref = x.text(detail, "Refs/AcctSvcrRef", "Refs/EndToEndId") or entry_ref
+    end_to_end = x.text(detail, "Refs/EndToEndId")
+    if end_to_end == "NOTPROVIDED":
+        end_to_end = ""
+    bank_ref = x.text(detail, "Refs/AcctSvcrRef") or entry_ref or end_to_end
     return ParsedLine(
         booking_date=booking,
         value_date=value,

@@ -211,34 +211,19 @@ def _book(*, actor: Any, file_name: str, digest: str, parsed: ParsedStatement) -
 
 
 def _match(*, tx: BankTransaction, order: Order, actor: Any) -> bool | None:
-    """Let ``tx`` pay ``order``. True: paid in full; False: in part; None: left for
-    staff (the order is not open, or the payments engine refused), with a note why."""
-    if order.status != OrderStatus.OPEN:
-        note = (
-            _("Order %(reference)s is cancelled.")
-            if order.status == OrderStatus.CANCELLED
-            else _("Order %(reference)s was already paid.")
-        ) % {"reference": order.reference}
-        BankTransaction.objects.filter(pk=tx.pk).update(note=note[:200])
-        return None
+    """Let ``tx`` pay ``order``. True: the order is paid in full; False: in part; None:
+    the payments engine refused, the line waits for staff with a note why.
+
+    Money received for an order that was paid or cancelled already is still booked on
+    it: the engine flags the order as overpaid for finance to refund."""
     open_before = order.open_cents
     try:
         with transaction.atomic():
             _record_transfer(order_id=order.pk, transaction_id=tx.pk, actor=actor)
-            _mark_matched(tx=tx, order_id=order.pk, actor=actor)
     except DomainError as exc:
         BankTransaction.objects.filter(pk=tx.pk).update(note=str(exc)[:200])
         return None
     return tx.amount_cents >= open_before
-
-
-def _mark_matched(*, tx: BankTransaction, order_id: int, actor: Any, note: str = "") -> None:
-    fields: dict[str, Any] = {"match": TransactionMatch.MATCHED, "order_id": order_id}
-    if actor is not None:
-        fields.update(handled_by=actor, handled_at=timezone.now())
-    if note:
-        fields["note"] = note[:200]
-    BankTransaction.objects.filter(pk=tx.pk).update(**fields)
 
 
 def _locked_unmatched(transaction_id: int) -> BankTransaction:
@@ -262,13 +247,12 @@ def transaction_assign(*, actor: Any, transaction_id: int, order_id: int) -> Non
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise TransactionError(_("No order has this reference or communication."))
-    if order.status != OrderStatus.OPEN:
+    if order.status == OrderStatus.CANCELLED:
         raise TransactionError(
-            _("Order %(reference)s is not open (%(status)s).")
-            % {"reference": order.reference, "status": order.get_status_display()}
+            _("Order %(reference)s is cancelled; a transfer cannot pay it.")
+            % {"reference": order.reference}
         )
     _record_transfer(order_id=order.pk, transaction_id=tx.pk, actor=actor)
-    _mark_matched(tx=tx, order_id=order.pk, actor=actor, note=tx.note)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
