@@ -8,6 +8,7 @@ loket check     Django's deployment checks plus Loket's own; exits 1 on any prob
 loket bench     benchmark scenarios with a baseline measured in the same run
 loket envdocs   write docs/env.md from the settings' declarations
 loket simulate-idp  the demo identity provider (eID/itsme personas), `--port 8001`
+loket simulate-payments  the local payment provider (demo and tests), `--port 8005`
 loket <cmd>     any other Django management command (migrate, createsuperuser, ...)
 """
 
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["simulate-idp"]:
         _simulate_idp(args[1:])
         return
+    if args[:1] == ["simulate-payments"]:
+        _simulate_payments(args[1:])
+        return
     if args[:1] == ["check"] and len(args) == 1:
         args = ["check", "--deploy", "--fail-level", "WARNING"]
     execute_from_command_line(["loket", *args])
@@ -63,6 +67,25 @@ def _envdocs(args: list[str]) -> None:
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(text, encoding="utf-8")
     print(f"Wrote {output}")
+
+
+def _simulate_payments(args: list[str]) -> None:
+    """Run the local payment provider in the foreground until Ctrl-C (PORT+5)."""
+    from django.conf import settings
+
+    from loket.simulators.payment_provider.__main__ import main as run
+
+    if "--port" not in args:
+        args = [*args, "--port", str(settings.PORT + 5)]
+    run(
+        [
+            *args,
+            "--api-key",
+            settings.LOKET_PAYMENT_API_KEY,
+            "--webhook-secret",
+            settings.LOKET_PAYMENT_WEBHOOK_SECRET,
+        ]
+    )
 
 
 def _simulate_idp(args: list[str]) -> None:

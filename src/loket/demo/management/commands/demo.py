@@ -49,6 +49,8 @@ class Command(BaseCommand):
             env["LOKET_OIDC_ISSUER"] = f"http://127.0.0.1:{port + 1}/{settings.LOKET_OIDC_DIALECT}"
         if "LOKET_STAFF_OIDC_ISSUER" not in os.environ:  # staff single sign-on, same IdP
             env["LOKET_STAFF_OIDC_ISSUER"] = f"http://127.0.0.1:{port + 1}/staff"
+        if "LOKET_PAYMENT_LOCAL_URL" not in os.environ:  # the local payment provider
+            env["LOKET_PAYMENT_LOCAL_URL"] = f"http://127.0.0.1:{port + 5}"
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
@@ -92,6 +94,8 @@ class Command(BaseCommand):
             children["task worker"] = subprocess.Popen([*loket, "worker"], env=env)
         idp = [*loket, "simulate-idp", "--port", str(port + 1)]
         children[f"identity provider (port {port + 1})"] = subprocess.Popen(idp, env=env)
+        psp = [*loket, "simulate-payments", "--port", str(port + 5)]
+        children[f"payment provider (port {port + 5})"] = subprocess.Popen(psp, env=env)
         self._start_message_sinks(children, port, env)
 
     def _message_sinks_env(self, port: int) -> dict[str, str]:
