@@ -13,6 +13,9 @@ class Scope(models.TextChoices):
 
     PEOPLE_READ = "people:read", _("Read residents (personal data)")
     CASES_READ = "cases:read", _("Read dossiers and their timeline")
+    DOCUMENTS_READ = "documents:read", _("Read issued documents and download them")
+    PAYMENTS_READ = "payments:read", _("Read orders and payments")
+    PAYMENTS_WRITE = "payments:write", _("Make payment links")
 
 
 # One confidentiality scale for the whole platform: the cases module's. A client reads
@@ -23,6 +26,13 @@ CONFIDENTIALITY_ORDER: tuple[str, ...] = (
     CaseConfidentiality.SENSITIVE,
     CaseConfidentiality.SOCIAL,
 )
+
+
+def confidentiality_levels_up_to(maximum: str) -> tuple[str, ...]:
+    """The levels a client cleared up to ``maximum`` may read (none for an unknown one)."""
+    if maximum not in CONFIDENTIALITY_ORDER:
+        return ()
+    return CONFIDENTIALITY_ORDER[: CONFIDENTIALITY_ORDER.index(maximum) + 1]
 
 
 def confidentiality_allows(*, maximum: str, level: str) -> bool:

@@ -194,3 +194,96 @@ class CaseSerializer(serializers.Serializer):
     @extend_schema_field(TimelineEventSerializer(many=True))
     def get_timeline(self, case: Any) -> Any:
         return TimelineEventSerializer(self.context.get("timeline", []), many=True).data
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    """A dossier in a list: what a "my cases" screen or a sync job needs, no timeline."""
+
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    case_type = serializers.CharField(source="case_type.slug")
+    case_type_name = serializers.CharField(source="case_type.name")
+    status = serializers.CharField(source="status.key")
+    status_name = serializers.CharField(source="status.public_name")
+    next_step = serializers.CharField(source="status.next_step", allow_blank=True)
+    waiting_for = serializers.CharField()
+    department = serializers.IntegerField(source="department_id")
+    department_name = serializers.CharField(source="department.name")
+    confidentiality = serializers.CharField()
+    channel = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    deadline = serializers.DateField(allow_null=True)
+    is_open = serializers.BooleanField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.CharField(allow_blank=True)
+    payment_status = serializers.CharField(allow_blank=True)
+    document_issued = serializers.BooleanField()
+
+
+class CasePageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = CaseSummarySerializer(many=True)
+
+
+class DocumentSerializer(serializers.Serializer):
+    """An issued document's metadata; the PDF itself is at ``download``."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField(help_text="Verification code (12 characters)")
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    template_key = serializers.CharField()
+    language = serializers.CharField()
+    status = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    issuer_name = serializers.CharField()
+    pages = serializers.IntegerField()
+    size = serializers.IntegerField(help_text="Bytes")
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    replaced_by_code = serializers.CharField(allow_null=True)
+    person = serializers.IntegerField(source="person_id")
+    case_reference = serializers.CharField(allow_null=True)
+    download = serializers.CharField(help_text="Address of the sealed PDF")
+
+
+class DocumentPageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = DocumentSerializer(many=True)
+
+
+class VerificationSerializer(serializers.Serializer):
+    """Is a document with this code authentic? As little personal data as the public
+    verification page shows: the holder's initials only."""
+
+    outcome = serializers.ChoiceField(choices=["authentic", "revoked"])
+    code = serializers.CharField()
+    title = serializers.CharField()
+    holder = serializers.CharField(allow_blank=True, help_text="Initials only")
+    issuer_name = serializers.CharField()
+    issued_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    pages = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class PersonCaseSerializer(CaseSummarySerializer):
+    """A dossier of one resident with its documents (when the token has
+    ``documents:read``): a "my cases" screen in one call."""
+
+    documents = serializers.SerializerMethodField()
+
+    @extend_schema_field(DocumentSerializer(many=True, allow_null=True))
+    def get_documents(self, case: Any) -> Any:
+        documents = self.context.get("documents")
+        if documents is None:
+            return None
+        return DocumentSerializer(documents.get(case.pk, []), many=True).data
+
+
+class PersonCasePageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = PersonCaseSerializer(many=True)

@@ -20,9 +20,28 @@ urlpatterns = [
     path("v1/departments/<int:pk>/", views.DepartmentDetail.as_view(), name="department-detail"),
     path("v1/services/", views.ServiceList.as_view(), name="service-list"),
     path("v1/services/<slug:slug>/", views.ServiceDetail.as_view(), name="service-detail"),
+    path("v1/cases/", views.CaseList.as_view(), name="case-list"),
     path("v1/cases/<str:reference>/", views.CaseDetail.as_view(), name="case-detail"),
+    path(
+        "v1/cases/<str:reference>/documents/",
+        views.CaseDocumentList.as_view(),
+        name="case-documents",
+    ),
+    path("v1/documents/<int:document_id>/", views.DocumentDetail.as_view(), name="document-detail"),
+    path("v1/documents/<int:document_id>/pdf", views.DocumentPdf.as_view(), name="document-pdf"),
+    path(
+        "v1/verification/<str:code>/",
+        views.DocumentVerification.as_view(),
+        name="document-verification",
+    ),
     path("v1/people/", views.PersonList.as_view(), name="person-list"),
     path("v1/people/lookup", views.PersonLookup.as_view(), name="person-lookup"),
     path("v1/people/<int:person_id>/", views.PersonDetail.as_view(), name="person-detail"),
+    path("v1/people/<int:person_id>/cases/", views.PersonCaseList.as_view(), name="person-cases"),
+    path(
+        "v1/people/<int:person_id>/documents/",
+        views.PersonDocumentList.as_view(),
+        name="person-documents",
+    ),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

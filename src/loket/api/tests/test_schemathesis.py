@@ -22,7 +22,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from loket.api.tests.helpers import bearer
+from loket.api.tests.helpers import bearer, make_document
+from loket.cases.constants import PartyKind
+from loket.cases.services import case_submit, case_types_seed_demo
+from loket.cases.types import PartyRef
 from loket.core.tests.factories import OrganisationFactory
 from loket.people.tests.factories import AddressFactory, PersonFactory
 
@@ -49,11 +52,23 @@ def api_schema(db: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def api_headers(db: Any) -> dict[str, str]:
-    organisation = OrganisationFactory(slug="proefdorp")
+def api_headers(db: Any, settings: Any, tmp_path: Any) -> dict[str, str]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    organisation = OrganisationFactory(slug="proefdorp", is_primary=True)
     organisation.departments.create(name="Burgerzaken", slug="burgerzaken")
-    PersonFactory(address=AddressFactory())
-    _client, headers = bearer(scopes=("people:read", "cases:read"), rate_limit_per_minute=100_000)
+    person = PersonFactory(address=AddressFactory())
+    case_types_seed_demo()
+    submitted = case_submit(
+        actor=None,
+        case_type_slug="gezinssamenstelling",
+        data={"doel": "school"},
+        party=PartyRef(kind=PartyKind.PERSON, id=person.pk, label="P", person_id=person.pk),
+    )
+    make_document(person, title="Decision", case_id=submitted.case_id)
+    make_document(person, title="Certificate")
+    _client, headers = bearer(
+        scopes=("people:read", "cases:read", "documents:read"), rate_limit_per_minute=100_000
+    )
     return {"Authorization": headers["HTTP_AUTHORIZATION"]}
 
 
