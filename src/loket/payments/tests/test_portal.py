@@ -1,0 +1,178 @@
+"""The resident's payment pages: an order with its lines, VAT and the transfer details
+(structured communication, EPC QR code); paying online through the local provider's
+hosted page and coming back; a payment link without login; "My payments"; the
+receipt. Another resident gets 404 and changes nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from django.test import Client
+
+from loket.cases.tests.conftest import log_in_resident, make_resident
+from loket.documents.tests.conftest import demo_pki, sealing, tsa
+from loket.payments import services
+from loket.payments.constants import OrderStatus, PaymentState
+from loket.payments.models import Order, Payment
+from loket.payments.tests.conftest import deliver
+from loket.payments.types import OrderLineInput
+
+pytestmark = pytest.mark.django_db
+
+__all__ = ["demo_pki", "sealing", "tsa"]
+
+
+def _resident() -> tuple[Client, Any]:
+    user, person = make_resident()
+    client = Client()
+    log_in_resident(client, user)
+    return client, person
+
+
+def _order_for(person: Any, **fields: Any) -> Any:
+    return services.order_create(
+        lines=[
+            OrderLineInput("Zaalhuur De Schakel", unit_cents=12100, vat_rate="21"),
+            OrderLineInput("Administratieve kost", unit_cents=500),
+        ],
+        description="Zaalhuur De Schakel",
+        person_id=person.pk,
+        payer_name=f"{person.first_name} {person.last_name}",
+        **fields,
+    )
+
+
+def _pay_on_hosted_page(psp: Any, checkout: str, choice: str) -> str:
+    """The payer's browser on the provider's page: choose, follow the redirect back."""
+    page = requests.get(checkout, timeout=5)
+    assert 'value="paid"' in page.text
+    answer = requests.post(checkout, data={"choice": choice}, allow_redirects=False, timeout=5)
+    assert answer.status_code == 303
+    return urlsplit(answer.headers["Location"]).path
+
+
+def test_resident_sees_the_order_and_pays_online(
+    psp: Any, municipality: Any, client: Client
+) -> None:
+    resident, person = _resident()
+    order = _order_for(person)
+    page = resident.get(f"/betalen/bestelling/{order.reference}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Zaalhuur De Schakel" in html
+    assert "€\xa0126,00" in html  # total
+    assert "€\xa021,00" in html  # VAT part of the room
+    assert order.structured_communication in html
+    assert "BE68539007547034" in html
+    assert re.search(r'<svg role="img"[^>]*>\s*<title>QR code', html)
+
+    started = resident.post(f"/betalen/bestelling/{order.reference}/betalen/")
+    assert started.status_code == 302
+    checkout = started["Location"]
+    assert checkout.startswith(psp.url + "/checkout/")
+    back = _pay_on_hosted_page(psp, checkout, "paid")
+    assert deliver(client, psp.webhooks[-1]).status_code == 200
+
+    done = resident.get(back)
+    assert done.status_code == 200
+    text = done.content.decode()
+    assert "Thank you for your payment" in text
+    assert order.reference in text  # this browser started the payment
+    assert Order.objects.get(pk=order.id).status == OrderStatus.PAID
+    assert (
+        "Download the receipt"
+        in resident.get(f"/betalen/bestelling/{order.reference}/").content.decode()
+    )
+
+
+def test_return_page_polls_when_the_webhook_is_late_and_offers_a_retry_on_failure(
+    psp: Any, municipality: Any
+) -> None:
+    resident, person = _resident()
+    order = _order_for(person)
+    checkout = resident.post(f"/betalen/bestelling/{order.reference}/betalen/")["Location"]
+    payment = Payment.objects.get(checkout_url=checkout)
+    waiting = resident.get(f"/betalen/terug/{payment.pk}/")
+    assert waiting["Refresh"] == "5"
+    assert "being processed" in waiting.content.decode()
+
+    back = _pay_on_hosted_page(psp, checkout, "failed")  # its webhook is never delivered
+    failed = resident.get(back)
+    assert "did not go through" in failed.content.decode()
+    assert f'href="/betalen/bestelling/{order.reference}/"' in failed.content.decode()
+    assert Payment.objects.get(pk=payment.pk).state == PaymentState.FAILED
+    assert Order.objects.get(pk=order.id).status == OrderStatus.OPEN
+    again = resident.post(f"/betalen/bestelling/{order.reference}/betalen/")
+    assert again["Location"] != checkout  # a new attempt
+
+
+def test_another_resident_gets_404_and_nothing_changes(psp: Any, municipality: Any) -> None:
+    _, owner = _resident()
+    order = _order_for(owner)
+    stranger, _ = _resident()
+    base = f"/betalen/bestelling/{order.reference}/"
+    assert stranger.get(base).status_code == 404
+    assert stranger.post(base + "betalen/").status_code == 404
+    assert stranger.get(base + "ontvangstbewijs.pdf").status_code == 404
+    assert order.reference not in stranger.get("/betalen/mijn-betalingen/").content.decode()
+    assert not Payment.objects.exists()
+    assert Order.objects.get(pk=order.id).status == OrderStatus.OPEN
+    anonymous = Client().get(base)
+    assert anonymous.status_code == 302  # to the login
+
+
+def test_payment_link_without_login(psp: Any, municipality: Any, finance: Any) -> None:
+    _, person = _resident()
+    order = _order_for(person)
+    link = services.payment_link_create(order_id=order.id, actor=finance)
+    path = urlsplit(link).path
+    visitor = Client()
+    page = visitor.get(path)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert order.reference in html
+    assert "Zaalhuur De Schakel" in html
+    assert person.national_number not in html
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert visitor.get(path[:-2] + "x/").status_code == 404
+    started = visitor.post(path + "betalen/")
+    assert started["Location"].startswith(psp.url + "/checkout/")
+    back = _pay_on_hosted_page(psp, started["Location"], "paid")
+    assert "Thank you" in visitor.get(back).content.decode()
+    assert Order.objects.get(pk=order.id).status == OrderStatus.PAID
+    assert "has been paid" in visitor.get(path).content.decode()
+
+
+def test_my_payments_lists_open_and_paid(psp: Any, municipality: Any, finance: Any) -> None:
+    resident, person = _resident()
+    open_order = _order_for(person)
+    paid_order = _order_for(person)
+    services.payment_record_counter(order_id=paid_order.id, actor=finance, amount_cents=12600)
+    html = resident.get("/betalen/mijn-betalingen/").content.decode()
+    to_pay, _, done = html.partition("Paid and other orders")
+    assert open_order.reference in to_pay
+    assert paid_order.reference in done
+
+
+def test_receipt_shows_payments_and_refunds(
+    psp: Any, municipality: Any, finance: Any, sealing: Any
+) -> None:
+    resident, person = _resident()
+    order = _order_for(person)
+    payment = services.payment_record_counter(order_id=order.id, actor=finance, amount_cents=12600)
+    assert payment.status == OrderStatus.PAID
+    pdf = resident.get(f"/betalen/bestelling/{order.reference}/ontvangstbewijs.pdf")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    first = Order.objects.get(pk=order.id).receipt_code
+    assert first
+    again = resident.get(f"/betalen/bestelling/{order.reference}/ontvangstbewijs.pdf")
+    assert again.content == pdf.content  # nothing changed: the same receipt
+    counter = Payment.objects.get(order_id=order.id)
+    services.refund_create(payment_id=counter.pk, amount_cents=500, reason="Kost", actor=finance)
+    resident.get(f"/betalen/bestelling/{order.reference}/ontvangstbewijs.pdf")
+    assert Order.objects.get(pk=order.id).receipt_code != first  # a new one shows the refund
