@@ -361,22 +361,15 @@ def print_batch_read(batch: PrintBatch) -> bytes:
 # --- for the REST API (read-only additions) --------------------------------------------
 
 
-def documents_for_person_except_cases(
-    *,
-    person_id: int,
-    hidden_case_ids: Collection[int] = (),
-    after: str | None = None,
-    limit: int = PAGE_SIZE,
+def documents_for_person_outside_cases(
+    *, person_id: int, after: str | None = None, limit: int = PAGE_SIZE
 ) -> tuple[list[DocumentSummary], str | None]:
-    """A resident's documents, newest first (keyset pages), leaving out those of the
-    dossiers in ``hidden_case_ids`` (an API client not cleared for them). Raises
-    ``ValueError`` for a cursor this list did not hand out."""
+    """A resident's documents issued outside any dossier (certificates, extracts),
+    newest first (keyset pages). Raises ``ValueError`` for a cursor this list did not
+    hand out."""
     if after and _uncursor(after) is None:
         raise ValueError("not a cursor of this list")
-    documents = Document.objects.filter(person_id=person_id)
-    if hidden_case_ids:
-        documents = documents.exclude(case_id__in=list(hidden_case_ids))
-    return _page(documents, after, limit)
+    return _page(Document.objects.filter(person_id=person_id, case_id__isnull=True), after, limit)
 
 
 def documents_for_cases(*, case_ids: Collection[int]) -> dict[int, list[DocumentSummary]]:
