@@ -25,7 +25,7 @@ CAMT = (FIXTURES / "camt053.xml").read_bytes()
 CODA = (FIXTURES / "statement.coda").read_bytes()
 
 
-def order(department: Any, communication: str, cents: int, **fields: Any) -> Order:
+def order(department: Any, communication: str, cents: int, **fields: Any) -> Any:
     return OrderFactory(
         organisation=department.organisation,
         department=department,
