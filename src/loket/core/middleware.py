@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -104,19 +105,28 @@ _KEPT_HEADERS = (
     "Referrer-Policy",
     "Cross-Origin-Opener-Policy",
 )
-_MARK = "_loket_database_unavailable"
+_MARK = "_loket_unavailable"
+DATABASE, STORAGE = "database", "storage"
+_STORAGE_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
-def database_unavailable(error: BaseException | None) -> bool:
-    """Whether ``error`` (or what caused it) says the database cannot be reached: a
-    lost connection, a server restarting, a locked or unreadable SQLite file."""
+def unavailable_part(error: BaseException | None) -> str:
+    """``DATABASE`` when ``error`` (or what caused it) says the database cannot be
+    reached (a lost connection, a server restarting, a locked or missing SQLite file),
+    ``STORAGE`` when the disk or quota for files is full, else ``""``."""
     seen = 0
     while error is not None and seen < 5:
         if isinstance(error, OperationalError | InterfaceError):
-            return True
+            return DATABASE
+        if isinstance(error, OSError) and error.errno in _STORAGE_FULL:
+            return STORAGE
         error = error.__cause__ or error.__context__
         seen += 1
-    return False
+    return ""
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    return unavailable_part(error) == DATABASE
 
 
 def _remember_database_error(
@@ -126,8 +136,9 @@ def _remember_database_error(
     500 response at the layer where it happened, and sends this signal from inside its
     ``except`` block. Mark the request, so DatabaseUnavailableMiddleware can answer 503
     instead of 500 whatever layer failed (a session read, the view, a session save)."""
-    if request is not None and database_unavailable(sys.exc_info()[1]):
-        setattr(request, _MARK, True)
+    part = unavailable_part(sys.exc_info()[1]) if request is not None else ""
+    if part:
+        setattr(request, _MARK, part)
 
 
 got_request_exception.connect(
@@ -154,7 +165,7 @@ def _kept_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], bool]:
     return kept, had_files
 
 
-def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+def database_unavailable_response(request: HttpRequest, part: str = DATABASE) -> HttpResponse:
     """503 with Retry-After: a clear "try again in a moment" page, or a problem+json
     answer for the API. A POST's fields come back in a form that sends them again, so
     nothing typed is lost. Renders without the database (no context processors)."""
@@ -166,7 +177,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
                 "title": "Service Unavailable",
                 "status": 503,
                 "detail": _("The service is briefly unavailable. Please try again in a moment."),
-                "code": "database_unavailable",
+                "code": f"{part}_unavailable",
             }
             response = HttpResponse(
                 json.dumps(body), status=503, content_type="application/problem+json"
@@ -180,6 +191,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
                     "dropped_files": dropped_files,
                     "action": request.get_full_path(),
                     "is_post": request.method == "POST",
+                    "storage_full": part == STORAGE,
                     "retry_after": RETRY_AFTER_SECONDS,
                     "language_code": translation.get_language(),
                 },
@@ -195,6 +207,7 @@ class DatabaseUnavailableMiddleware:
     SQLite file) the visitor gets a 503 "try again in a moment" page with Retry-After
     instead of a 500, and what they submitted is offered to be sent again. The
     transaction of the failed request was rolled back, so nothing is half-written.
+    The same when the storage for files is full (ENOSPC, EDQUOT) during an upload.
 
     Put it right after HealthCheckMiddleware: outside the session middleware, whose
     save can be what fails."""
@@ -204,14 +217,16 @@ class DatabaseUnavailableMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not getattr(request, _MARK, False) or response.status_code != 500:
+        part = getattr(request, _MARK, "")
+        if not part or response.status_code != 500:
             return response
         logger.warning(
-            "database unavailable during %s %s: answered 503",
+            "%s unavailable during %s %s: answered 503",
+            part,
             request.method,
             request.path_info[:200],
         )
-        answer = database_unavailable_response(request)
+        answer = database_unavailable_response(request, part)
         for header in _KEPT_HEADERS:
             if header in response.headers:
                 answer.headers[header] = response.headers[header]
