@@ -108,6 +108,8 @@ def test_online_payment_paid_sends_order_paid_and_confirmation(
     payment.refresh_from_db()
     assert payment.state == PaymentState.PAID
     assert payment.paid_at is not None
+    confirmation = Message.objects.get(idempotency_key=f"payments:paid:{order.id}")
+    assert order.reference in confirmation.body
 
 
 def test_pressing_pay_twice_reuses_the_pending_payment(psp: Any, municipality: Any) -> None:
@@ -257,17 +259,23 @@ def test_polling_makes_a_dropped_webhook_paid_and_expires_the_silent(
     assert Order.objects.get(pk=silent_order.id).status == OrderStatus.OPEN
 
 
-def test_reminders_at_most_two_fourteen_days_apart(municipality: Any) -> None:
+def test_reminders_at_most_two_fourteen_days_apart(
+    municipality: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     person = PersonFactory(address=AddressFactory())
     order = _order(person_id=person.pk, due_days=0)
     tomorrow = timezone.localdate() + timedelta(days=1)
-    assert services.order_reminders_send(today=tomorrow) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.order_reminders_send(today=tomorrow) == 1
     assert services.order_reminders_send(today=tomorrow) == 0  # not again within 14 days
     Order.objects.filter(pk=order.id).update(last_reminder_at=timezone.now() - timedelta(days=15))
-    assert services.order_reminders_send(today=tomorrow) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.order_reminders_send(today=tomorrow) == 1
     Order.objects.filter(pk=order.id).update(last_reminder_at=timezone.now() - timedelta(days=15))
     assert services.order_reminders_send(today=tomorrow) == 0
     assert Order.objects.get(pk=order.id).reminders_sent == 2
+    reminders = Message.objects.filter(idempotency_key__startswith="payments:reminder:")
+    assert reminders.count() == 2
 
 
 def test_staff_lists_follow_departments(municipality: Any, department: Any, finance: Any) -> None:
