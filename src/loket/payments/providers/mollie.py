@@ -104,6 +104,7 @@ class MollieProvider:
             paid_at=_when(payment.paid_at),
             refunded_cents=_cents(payment.amount_refunded),
             raw_status=status,
+            order_reference=str((payment.metadata or {}).get("order", "")),
         )
 
     def create_payment(self, request: CheckoutRequest) -> ProviderPayment:

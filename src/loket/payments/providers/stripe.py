@@ -120,6 +120,7 @@ class StripeProvider:
             checkout_url=str(_field(session, "url") or ""),
             refunded_cents=int(_field(charge, "amount_refunded") or 0),
             raw_status=raw,
+            order_reference=str(_field(session, "client_reference_id") or ""),
         )
 
     def create_payment(self, request: CheckoutRequest) -> ProviderPayment:
@@ -172,11 +173,15 @@ class StripeProvider:
             raise WebhookRejected("not an event") from None
         kind = str(_field(event, "type") or "")
         obj = _field(_field(event, "data"), "object")
-        payment_id = ""
+        payment_id = reference = ""
         if kind in _SESSION_EVENTS:
             payment_id = str(_field(obj, "id") or "")
+            reference = str(_field(obj, "client_reference_id") or "")
         return WebhookNotice(
-            event_id=str(_field(event, "id") or ""), provider_payment_id=payment_id, kind=kind
+            event_id=str(_field(event, "id") or ""),
+            provider_payment_id=payment_id,
+            kind=kind,
+            order_reference=reference,
         )
 
     def refund(

@@ -69,6 +69,14 @@ _REFUND_STATES = {
 }
 
 
+def _order_reference(output: Any) -> str:
+    """The order's reference from the merchant reference Loket sent
+    (``<order reference>-<payment id>``); empty when there is none."""
+    references = output.references if output is not None else None
+    merchant = str(references.merchant_reference or "") if references is not None else ""
+    return merchant.rsplit("-", 1)[0] if "-" in merchant else ""
+
+
 class _OneKey(SecretKeyStore):
     """The webhook key of this installation (the SDK's own store is a global)."""
 
@@ -142,6 +150,7 @@ class WorldlineProvider:
         state = _CHECKOUT_STATES.get(status, PaymentState.PENDING)
         raw = status
         refunded = 0
+        reference = ""
         if payment is not None:
             pay_status = str(payment.status or "")
             raw = f"{status}/{pay_status}"
@@ -155,6 +164,7 @@ class WorldlineProvider:
                 currency = str(output.amount_of_money.currency_code or "EUR")
             if pay_status == "REFUNDED":
                 refunded = amount
+            reference = _order_reference(output)
         return ProviderPayment(
             provider_id=provider_id,
             state=state,
@@ -163,6 +173,7 @@ class WorldlineProvider:
             checkout_url=checkout_url,
             refunded_cents=refunded,
             raw_status=raw,
+            order_reference=reference,
         )
 
     def create_payment(self, request: CheckoutRequest) -> ProviderPayment:
@@ -232,10 +243,13 @@ class WorldlineProvider:
         except (ApiVersionMismatchException, MarshallerSyntaxException, ValueError):
             raise WebhookRejected("not an event") from None
         payment = event.payment
-        checkout_id = ""
-        if payment is not None and payment.hosted_checkout_specific_output is not None:
-            checkout_id = str(payment.hosted_checkout_specific_output.hosted_checkout_id or "")
+        checkout_id = reference = ""
+        if payment is not None:
+            if payment.hosted_checkout_specific_output is not None:
+                checkout_id = str(payment.hosted_checkout_specific_output.hosted_checkout_id or "")
+            reference = _order_reference(payment.payment_output)
         return WebhookNotice(
+            order_reference=reference,
             event_id=str(event.id or ""),
             provider_payment_id=checkout_id,
             kind=str(event.type or ""),

@@ -99,6 +99,7 @@ def _mollie_payment(status: str, refunded: str = "0.00") -> dict[str, Any]:
         "amount": {"value": "25.00", "currency": "EUR"},
         "amountRefunded": {"value": refunded, "currency": "EUR"},
         "description": "B2026-000042 Zaalhuur De Schakel",
+        "metadata": {"order": "B2026-000042", "payment": 7},
         "paidAt": "2026-11-16T10:31:00+00:00" if status == "paid" else None,
         "_links": {
             "checkout": {
@@ -149,6 +150,7 @@ def test_mollie_create_get_refund_and_webhook(mollie: StandIn):
 
     fetched = provider.get_payment("tr_WDqYK6vllg")
     assert (fetched.state, fetched.amount_cents) == ("paid", 2500)
+    assert fetched.order_reference == "B2026-000042"
     assert fetched.paid_at is not None
 
     refund = provider.refund(
@@ -250,6 +252,7 @@ def test_stripe_create_get_refund_and_webhook(stripe_api: StandIn):
 
     fetched = provider.get_payment("cs_test_a1B2c3")
     assert (fetched.state, fetched.amount_cents, fetched.currency) == ("paid", 2500, "EUR")
+    assert fetched.order_reference == "B2026-000042"
 
     refund = provider.refund(
         provider_id="cs_test_a1B2c3", amount_cents=500, reason="Te veel", idempotency_key="r-1"
@@ -271,6 +274,7 @@ def test_stripe_create_get_refund_and_webhook(stripe_api: StandIn):
         body=event, headers={"stripe-signature": _stripe_signature(event, STRIPE_SECRET)}
     )
     assert (notice.event_id, notice.provider_payment_id) == ("evt_1", "cs_test_a1B2c3")
+    assert notice.order_reference == "B2026-000042"
     bad = [
         {"Stripe-Signature": _stripe_signature(event, "whsec_someone_else")},
         {"Stripe-Signature": _stripe_signature(event, STRIPE_SECRET, at=int(time.time()) - 3600)},
@@ -299,7 +303,10 @@ def worldline(settings: Any) -> Iterator[StandIn]:
             "payment": {
                 "id": "3066019730_0",
                 "status": "CAPTURED",
-                "paymentOutput": {"amountOfMoney": {"amount": 2500, "currencyCode": "EUR"}},
+                "paymentOutput": {
+                    "amountOfMoney": {"amount": 2500, "currencyCode": "EUR"},
+                    "references": {"merchantReference": "B2026-000042-7"},
+                },
                 "statusOutput": {"statusCategory": "COMPLETED", "isRefundable": True},
                 "hostedCheckoutSpecificOutput": {"hostedCheckoutId": "4012345678"},
             },
@@ -356,6 +363,7 @@ def test_worldline_create_get_refund_and_webhook(worldline: StandIn):
 
     fetched = provider.get_payment("4012345678")
     assert (fetched.state, fetched.amount_cents) == ("paid", 2500)
+    assert fetched.order_reference == "B2026-000042"
 
     refund = provider.refund(
         provider_id="4012345678", amount_cents=500, reason="Te veel", idempotency_key="r-1"
@@ -374,6 +382,7 @@ def test_worldline_create_get_refund_and_webhook(worldline: StandIn):
                 "id": "3066019730_0",
                 "status": "CAPTURED",
                 "hostedCheckoutSpecificOutput": {"hostedCheckoutId": "4012345678"},
+                "paymentOutput": {"references": {"merchantReference": "B2026-000042-7"}},
             },
         }
     ).encode()
@@ -386,6 +395,7 @@ def test_worldline_create_get_refund_and_webhook(worldline: StandIn):
     )
     assert notice.provider_payment_id == "4012345678"
     assert notice.kind == "payment.captured"
+    assert notice.order_reference == "B2026-000042"
     bad = [
         {"X-GCS-Signature": sign(event, "other"), "X-GCS-KeyId": WL_KEY_ID},
         {"X-GCS-Signature": sign(event), "X-GCS-KeyId": "unknown-key"},
@@ -394,3 +404,33 @@ def test_worldline_create_get_refund_and_webhook(worldline: StandIn):
     for headers in bad:
         with pytest.raises(WebhookRejected):
             provider.parse_webhook(body=event, headers=headers)
+
+
+@pytest.mark.django_db
+def test_stripe_through_the_payments_engine(stripe_api: StandIn, settings: Any, municipality: Any):
+    """The engine with the Stripe adapter: a checkout, a signed webhook, the session read
+    back from the API, the order paid; the same event again changes nothing."""
+    from loket.payments import services
+    from loket.payments.models import Order
+    from loket.payments.tests.factories import OrderFactory
+
+    settings.LOKET_PAYMENT_PROVIDER = "stripe"
+    settings.LOKET_BASE_URL = "http://testserver"
+    order = OrderFactory(reference="B2026-000042", organisation=municipality, total_cents=2500)
+    url = services.payment_start(order_id=order.pk, return_url="http://testserver/terug/")
+    assert url.startswith("https://checkout.stripe.com/")
+
+    event = json.dumps(
+        {
+            "id": "evt_engine",
+            "object": "event",
+            "type": "checkout.session.completed",
+            "data": {"object": _session("complete", "paid")},
+        }
+    ).encode()
+    headers = {"Stripe-Signature": _stripe_signature(event, STRIPE_SECRET)}
+    services.webhook_receive(provider="stripe", body=event, headers=headers)
+    order.refresh_from_db()
+    assert (order.status, order.paid_cents) == ("paid", 2500)
+    assert services.webhook_receive(provider="stripe", body=event, headers=headers) == "duplicate"
+    assert Order.objects.get(pk=order.pk).paid_cents == 2500
