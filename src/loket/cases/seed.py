@@ -127,6 +127,21 @@ def _basic_request(*, document: str = "", payment: bool = False) -> list[Trans]:
                 ["request_payment", "notify_resident"],
                 "",
             ),
+            # Automatic: the payments module says the order is paid (online, by
+            # transfer or at the counter) and the case moves on by itself.
+            (
+                "payment-received",
+                "Betaling ontvangen",
+                "awaiting-payment",
+                "in-progress",
+                "system",
+                [],
+                ["payment_received"],
+                ["payment_received", "notify_resident"],
+                "",
+            ),
+            # By hand, for a payment made outside Loket when the service has no fee
+            # in the catalogue (refused while an order of the case is still open).
             (
                 "payment-received",
                 "Betaling ontvangen",
@@ -198,7 +213,8 @@ PAYMENT_STATUS: Status = (
     "awaiting-payment",
     "Wacht op betaling",
     "Wacht op uw betaling",
-    "Betaal het bedrag met de overschrijving in uw dossier.",
+    "Betaal online met de knop in uw dossier, of schrijf het bedrag over met de "
+    "gestructureerde mededeling.",
     P,
     False,
     False,

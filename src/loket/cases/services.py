@@ -10,6 +10,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ from loket.cases.constants import (
     EVENT_REMINDER,
     EVENT_STATUS_CHANGED,
     EVENT_SUBMITTED,
+    GUARD_PAYMENT_RECEIVED,
     PERM_HANDLE,
     TRANSITION_AUTO_COMPLETE,
     TRANSITION_PROVIDE_INFO,
@@ -68,10 +70,15 @@ from loket.cases.permissions import (
     resident_may_see,
 )
 from loket.cases.types import PartyRef, ResidentScope, SubmitResult
+from loket.catalog.selectors import format_euros
 from loket.core.constants import AuditAction
 from loket.core.selectors import staff_has_permission
 from loket.core.services import DomainError, User, audit_record
 from loket.notifications.services import notify
+from loket.payments.constants import OrderStatus
+from loket.payments.selectors import order_get, orders_for_case
+from loket.payments.services import PaymentError, order_cancel, order_create
+from loket.payments.types import OrderSummary
 from loket.webhooks.constants import EventType
 from loket.webhooks.services import event_publish
 
@@ -385,9 +392,14 @@ def _apply(
         case.closed_at = None
         case.result = ""
     actions = [workflow.split(item) for item in transition.actions or ()]
+    payment_request: PaymentRequest | None = None
+    already_received = case.payment_status == PaymentStatus.RECEIVED
     for key, argument in actions:
         if key == ACTION_REQUEST_PAYMENT:
-            case.payment_status = PaymentStatus.REQUESTED
+            payment_request = _payment_request(case, actor=actor)
+            case.payment_status = (
+                PaymentStatus.REQUESTED if payment_request.due else PaymentStatus.RECEIVED
+            )
             fields.append("payment_status")
         elif key == ACTION_PAYMENT_RECEIVED:
             case.payment_status = PaymentStatus.RECEIVED
@@ -420,9 +432,15 @@ def _apply(
                 actor_label=actor_label,
                 data={"template": argument},
             )
-        elif key == ACTION_REQUEST_PAYMENT:
-            _timeline(case, kind=TimelineKind.PAYMENT, text=_("A payment is requested."))
-        elif key == ACTION_PAYMENT_RECEIVED:
+        elif key == ACTION_REQUEST_PAYMENT and payment_request is not None:
+            _timeline(
+                case,
+                kind=TimelineKind.PAYMENT,
+                text=payment_request.text,
+                actor_label=actor_label,
+                data=payment_request.data,
+            )
+        elif key == ACTION_PAYMENT_RECEIVED and not already_received:
             _timeline(case, kind=TimelineKind.PAYMENT, text=_("Your payment has been received."))
         elif key == ACTION_REQUEST_ADVICE:
             slugs = [slug.strip() for slug in argument.split(",") if slug.strip()]
@@ -441,6 +459,8 @@ def _apply(
         reason=f"transition {transition.key}",
         changes={"status": [old.key, new.key], "version": case.version},
     )
+    if new.is_final:
+        _orders_cancel_open(case, reason=transition.result or new.name)
     _webhook(case, EventType.CASE_STATUS_CHANGED)
     if any(key == ACTION_NOTIFY for key, _arg in actions):
         if new.waits_for == WaitsFor.RESIDENT:
@@ -454,6 +474,9 @@ def _apply(
             _notify_after_commit(
                 event=EVENT_STATUS_CHANGED, case=case, key=f"case-{case.pk}-status-{case.version}"
             )
+    if payment_request is not None and not payment_request.due:
+        # Nothing (more) to pay: an automatic step waiting for the payment follows.
+        return _advance_on_payment(case)
     return case
 
 
@@ -480,6 +503,189 @@ def _take(
     if failures:
         raise DomainError(" ".join(failures))
     return _apply(case, transition, actor=actor, note=note, expected_version=expected_version)
+
+
+# --- Payments ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    """What ``request_payment`` did: the order (None: no fee in the catalogue, or
+    nothing due) and the public timeline line that tells the resident what to do next."""
+
+    order: OrderSummary | None
+    due: bool  # False: nothing (more) to pay
+    text: str
+    data: dict[str, Any]
+
+
+def _order_is_live(order: OrderSummary) -> bool:
+    return order.status != OrderStatus.CANCELLED
+
+
+def _payment_text(order: OrderSummary) -> str:
+    due = _day(order.due_date) if isinstance(order.due_date, date) else ""
+    text = _(
+        "Please pay %(amount)s. Pay online with the “Pay” button in your case, or "
+        "transfer the amount with the structured communication %(communication)s."
+    ) % {"amount": format_euros(order.open_cents), "communication": order.structured_communication}
+    if due:
+        text += " " + _("Please pay before %(date)s.") % {"date": due}
+    return text
+
+
+def _payment_request(case: Case, *, actor: User | None) -> PaymentRequest:
+    """The ``request_payment`` action: an order for the case's fee, made once per case
+    (a retry or a second request finds the open or paid order and reuses it). The fee
+    is the catalogue's, computed from the register and the submitted answers."""
+    from loket.catalog.selectors import fee_lines_for_request, fee_rule_get
+
+    orders = [o for o in orders_for_case(case_id=case.pk) if _order_is_live(o)]
+    order = next((o for o in orders if not o.is_paid), None) or next(iter(orders), None)
+    if order is None:
+        service_id, service_slug = (
+            CaseType.objects.filter(pk=case.case_type_id)
+            .values_list("service_id", "service__slug")
+            .first()
+        ) or (None, None)
+        if service_id is None or fee_rule_get(service_id=service_id) is None:
+            # No fee in the catalogue: the municipality asks for the payment its own
+            # way and staff record it by hand (the "payment received" step).
+            return PaymentRequest(
+                order=None,
+                due=True,
+                text=_("A payment is requested. We will tell you how to pay."),
+                data={},
+            )
+        lines = fee_lines_for_request(
+            service_id=service_id,
+            person_id=case.person_id,
+            party_kind=case.party_kind,
+            answers=workflow.latest_data(case),
+        )
+        if sum(line.unit_cents * line.quantity for line in lines) <= 0:
+            return PaymentRequest(
+                order=None,
+                due=False,
+                text=_("No payment is due for this request."),
+                data={"due_cents": 0},
+            )
+        try:
+            order = order_create(
+                lines=lines,
+                description=f"{case.title} ({case.reference})",
+                actor=actor,
+                department_id=case.department_id,
+                person_id=case.person_id,
+                payer_name=case.party_label,
+                payer_email=case.contact_email,
+                case_id=case.pk,
+                case_reference=case.reference,
+                service_slug=service_slug or "",
+            )
+        except PaymentError as error:
+            raise DomainError(
+                _("The payment could not be requested (%(reason)s). Nothing was changed.")
+                % {"reason": error}
+            ) from error
+    if order.is_paid:
+        return PaymentRequest(
+            order=None,
+            due=False,
+            text=_("Your payment has been received."),
+            data={"order": order.reference},
+        )
+    return PaymentRequest(
+        order=order,
+        due=True,
+        text=_payment_text(order),
+        data={"order": order.reference, "due_cents": order.open_cents},
+    )
+
+
+def _orders_cancel_open(case: Case, *, reason: str) -> None:
+    """A case that ends (withdrawn, refused, closed) leaves no order open to pay."""
+    if case.payment_status != PaymentStatus.REQUESTED:
+        return
+    for order in orders_for_case(case_id=case.pk):
+        if order.status == OrderStatus.OPEN and not order.paid_cents:
+            order_cancel(
+                order_id=order.id,
+                actor=None,
+                reason=_("Case %(reference)s ended: %(reason)s")
+                % {"reference": case.reference, "reason": reason},
+            )
+            _timeline(
+                case,
+                kind=TimelineKind.PAYMENT,
+                text=_("The payment %(order)s is cancelled: you do not need to pay it.")
+                % {"order": order.reference},
+                data={"order": order.reference, "cancelled": True},
+            )
+
+
+def _advance_on_payment(case: Case) -> Case:
+    """Take the automatic (system) transition from the current status whose guard is
+    ``payment_received``, when its guards pass, through ``case_transition``."""
+    for transition in workflow.transitions_from(case):
+        guards = {workflow.split(g)[0] for g in transition.guards or ()}
+        if transition.actor != ActorKind.SYSTEM or GUARD_PAYMENT_RECEIVED not in guards:
+            continue
+        if workflow.guard_failures(case, transition):
+            continue
+        return case_transition(
+            actor=None, case_id=case.pk, transition=transition.key, expected_version=case.version
+        )
+    return case
+
+
+@transaction.atomic
+def case_payment_received(*, order_id: int) -> Case | None:
+    """An order of a case was paid (online, by transfer or at the counter): the case
+    records it (payment status, a public timeline line, audit) and moves on when its
+    workflow says so. Idempotent: a second call for the same order changes nothing.
+    Returns the case (None: the order is not a paid order of a case)."""
+    order = order_get(order_id=order_id)
+    if order is None or order.case_id is None or not order.is_paid:
+        return None
+    case = _lock(order.case_id)
+    recorded = TimelineEvent.objects.filter(
+        case=case, kind=TimelineKind.PAYMENT, data__paid_order=order.reference
+    ).exists()
+    if not recorded:
+        case.payment_status = PaymentStatus.RECEIVED
+        _save(case, ["payment_status"], case.version)
+        _timeline(
+            case,
+            kind=TimelineKind.PAYMENT,
+            text=_("Your payment of %(amount)s has been received. Thank you.")
+            % {"amount": format_euros(order.paid_cents)},
+            data={"paid_order": order.reference},
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            target=case,
+            object_label=f"{case.reference} {case.title}",
+            subject_person_id=case.person_id,
+            reason="payment received",
+            changes={"payment_status": PaymentStatus.RECEIVED, "order": order.reference},
+        )
+    return _advance_on_payment(case)
+
+
+def on_order_paid(sender: Any, order: OrderSummary, **kwargs: Any) -> None:
+    """Receiver of ``payments.services.order_paid`` (sent on commit). A problem with the
+    case never undoes or hides the payment: it is logged, and the handler sees the
+    order as paid on the case page."""
+    if order.case_id is None:
+        return
+    try:
+        case_payment_received(order_id=order.id)
+    except DomainError as error:
+        logger.warning("case %s: payment %s not applied (%s)", order.case_id, order.id, error)
+    except Exception:
+        logger.exception("case %s: payment %s not applied", order.case_id, order.id)
 
 
 # --- Submission --------------------------------------------------------------------
@@ -645,9 +851,11 @@ def case_submit(
 
 @transaction.atomic
 def case_transition(
-    *, actor: User, case_id: int, transition: str, expected_version: int, note: str = ""
+    *, actor: User | None, case_id: int, transition: str, expected_version: int, note: str = ""
 ) -> Case:
-    """THE entry point for a staff member's status change (a button on the case page).
+    """THE entry point for a status change by staff (a button on the case page) or by
+    the system itself (``actor=None``: only transitions whose actor is the system, e.g.
+    moving on when a payment arrived).
 
     Two staff acting on the same version: the second gets ``CaseChanged`` and the case
     keeps the first one's change only."""
@@ -657,7 +865,7 @@ def case_transition(
         case,
         key=transition,
         actor=actor,
-        actor_kind=ActorKind.STAFF,
+        actor_kind=ActorKind.STAFF if actor is not None else ActorKind.SYSTEM,
         note=note,
         expected_version=expected_version,
     )

@@ -4,7 +4,9 @@ A case may change status only along a ``Transition`` row of its type that starts
 its current status. Who may take it is the row's ``actor`` (staff, resident, system)
 and, for staff, one of its permission codes in the case's department. Guards are keys
 checked against the case (``required_data:<field>``, ``payment_received``,
-``document_issued``, ``advice_received``, ``assigned``); all must pass.
+``document_issued``, ``advice_received``, ``assigned``); all must pass. A transition
+whose actor is the system is taken automatically when its guards pass: on submission
+(``auto_complete``) and when a payment arrives (guard ``payment_received``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from loket.cases.constants import (
+    ACTION_PAYMENT_RECEIVED,
     ACTIONS,
     GUARD_ADVICE_RECEIVED,
     GUARD_ASSIGNED,
@@ -29,6 +32,8 @@ from loket.cases.constants import (
 from loket.cases.models import AdviceRequest, Case, CaseData, Transition
 from loket.cases.permissions import _social_ok
 from loket.core.selectors import staff_has_permission
+from loket.payments.constants import OrderStatus
+from loket.payments.selectors import orders_for_case
 
 
 def split(item: str) -> tuple[str, str]:
@@ -70,7 +75,7 @@ def guard_failures(case: Case, transition: Transition) -> list[str]:
             if data.get(argument) in (None, "", [], {}):
                 failures.append(_("The field “%(field)s” is still missing.") % {"field": argument})
         elif key == GUARD_PAYMENT_RECEIVED:
-            if case.payment_status != PaymentStatus.RECEIVED:
+            if not payment_received(case):
                 failures.append(_("The payment has not been received yet."))
         elif key == GUARD_DOCUMENT_ISSUED:
             if not case.document_issued:
@@ -84,7 +89,31 @@ def guard_failures(case: Case, transition: Transition) -> list[str]:
                 failures.append(_("Assign the case to a handler first."))
         else:
             failures.append(_("Unknown condition “%(key)s”.") % {"key": key})
+    # Marking a payment received by hand is for payments made outside Loket: while an
+    # order of the case is open, the payments module records it (the case follows).
+    by_hand = transition.actor == ActorKind.STAFF and any(
+        split(a)[0] == ACTION_PAYMENT_RECEIVED for a in transition.actions or ()
+    )
+    if by_hand and any(o.status == OrderStatus.OPEN for o in orders_for_case(case_id=case.pk)):
+        failures.append(
+            _(
+                "This case has an order that is not paid yet. Record the payment on "
+                "the order's page; the case follows by itself."
+            )
+        )
     return failures
+
+
+def payment_received(case: Case) -> bool:
+    """The guard ``payment_received`` asks the payments module, not only the case's
+    flag: no order of the case is still open and one is paid. A case without any order
+    passes only when its flag says received (nothing was due, e.g. a free tariff)."""
+    orders = [o for o in orders_for_case(case_id=case.pk) if o.status != OrderStatus.CANCELLED]
+    if any(not o.is_paid for o in orders):
+        return False
+    if orders:
+        return True
+    return case.payment_status == PaymentStatus.RECEIVED
 
 
 def actor_may_take(*, user: Any, case: Case, transition: Transition, actor_kind: str) -> bool:

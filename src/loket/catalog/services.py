@@ -833,8 +833,17 @@ def _service_seed(
     life_events: Mapping[str, LifeEvent],
     target_groups: Mapping[str, TargetGroup],
 ) -> bool:
-    """One demo service and its form, as the system (no actor). False if it existed."""
-    if Service.objects.filter(slug=spec["slug"]).exists():
+    """One demo service, its form and its fee, as the system (no actor). False if it
+    existed (a fee it lacks is still added)."""
+    existing = Service.objects.filter(slug=spec["slug"]).first()
+    if existing is not None:
+        quantity = spec.get("fee", {}).get("quantity_field", "")
+        if (
+            "fee" in spec
+            and not Fee.objects.filter(service=existing).exists()
+            and (not quantity or quantity in (_question_keys(existing) or ()))
+        ):
+            Fee.objects.create(service=existing, **spec["fee"])
         return False
     service = Service.objects.create(
         slug=spec["slug"],
@@ -861,6 +870,8 @@ def _service_seed(
     service.target_groups.set(
         [target_groups[s] for s in spec.get("target_groups", ()) if s in target_groups]
     )
+    if "fee" in spec:
+        Fee.objects.create(service=service, **spec["fee"])
     if "form" in spec:
         parsed = formengine.definition_parse(spec["form"], version=1)
         FormDefinition.objects.create(

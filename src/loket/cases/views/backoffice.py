@@ -47,6 +47,8 @@ from loket.cases.permissions import (
 from loket.cases.types import PartyRef
 from loket.core.selectors import department_list, staff_department_ids, staff_has_permission
 from loket.core.services import DomainError, User
+from loket.payments import permissions as payment_permissions
+from loket.payments import selectors as payment_selectors
 from loket.people.selectors import person_get, person_get_by_national_number
 
 VIEW_RECORD_EVERY = 3600  # seconds: one audit line per case, staff member and hour
@@ -216,6 +218,8 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
             staff_choices=[(s["id"], s["name"]) for s in selectors.assignable_staff(case=case)],
         ),
         "today": case.submitted_at.date(),
+        "orders": payment_selectors.orders_for_case(case_id=case.pk),
+        "can_view_orders": payment_permissions.can_view(user, case.department_id),
     }
     context.update(overrides)
     return context

@@ -23,6 +23,7 @@ from loket.cases.constants import (
     TRANSITION_REOPEN,
     TRANSITION_WITHDRAW,
     ActorKind,
+    PaymentStatus,
     WaitsFor,
 )
 from loket.cases.forms import (
@@ -40,6 +41,8 @@ from loket.cases.types import ResidentScope
 from loket.catalog import selectors as catalog_selectors
 from loket.catalog import services as catalog_services
 from loket.core.services import DomainError, User
+from loket.payments import selectors as payment_selectors
+from loket.payments.constants import OrderStatus
 
 SESSION_TRACKING = "loket.cases.tracking"
 REPORT_LIMIT = 5  # anonymous reports per address per hour
@@ -347,7 +350,41 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
     except ValueError as error:
         raise Http404 from error
-    return render(request, "cases/portal/list.html", {"page": page})
+    # "To pay" badges: the orders of the whole page in one query.
+    orders = payment_selectors.orders_for_cases(case_ids=[row.id for row in page.items])
+    due = {
+        case_id: sum(o.open_cents for o in found if o.status == OrderStatus.OPEN)
+        for case_id, found in orders.items()
+    }
+    rows = [(row, due.get(row.id, 0)) for row in page.items]
+    return render(request, "cases/portal/list.html", {"page": page, "rows": rows})
+
+
+def _payment_context(case: Case, *, can_pay: bool) -> dict[str, Any] | None:
+    """The payment block of the case page: the case's orders (cancelled ones left out),
+    what is still to pay and how (the "Pay" button, or a transfer with the structured
+    communication). None: no payment in this case."""
+    orders = [
+        o
+        for o in payment_selectors.orders_for_case(case_id=case.pk)
+        if o.status != OrderStatus.CANCELLED
+    ]
+    if not orders and case.payment_status == PaymentStatus.NONE:
+        return None
+    open_orders = [o for o in orders if o.status == OrderStatus.OPEN and o.open_cents > 0]
+    account = (
+        payment_selectors.bank_account_for(organisation_id=open_orders[0].organisation_id)
+        if open_orders
+        else None
+    )
+    return {
+        "orders": orders,
+        "open_orders": open_orders,
+        "status": case.payment_status,
+        "status_label": PaymentStatus(case.payment_status).label,
+        "can_pay": can_pay and case.person_id is not None,
+        "bank_account": account,
+    }
 
 
 def _detail_context(case: Case, *, scope: ResidentScope, user: Any) -> dict[str, Any]:
@@ -368,6 +405,8 @@ def _detail_context(case: Case, *, scope: ResidentScope, user: Any) -> dict[str,
         "withdraw_form": WithdrawForm(initial={"version": case.version}),
         "reopen_form": ReasonForm(initial={"version": case.version}),
         "info_form": InfoForm(initial={"version": case.version}),
+        # Paying online happens on the payments pages, for a logged-in resident.
+        "payment": _payment_context(case, can_pay=user is not None and user.is_authenticated),
     }
 
 
