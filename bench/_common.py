@@ -31,6 +31,12 @@ class Options:
     concurrency: int | None = None
     residents: int | None = None
     messages: int | None = None
+    # `loket bench cases`: cases to seed, a folder to keep (and reuse) the seeded site
+    # in, and a PostgreSQL database for it; when the command does not pass them, the
+    # scenario reads LOKET_BENCH_CASES, LOKET_BENCH_REUSE and LOKET_BENCH_DATABASE_URL.
+    cases: int | None = None
+    reuse: str | None = None
+    database_url: str | None = None
     log: Callable[[str], None] = field(default=lambda message: None)
 
 

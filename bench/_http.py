@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,14 +43,23 @@ class Sample:
         }
 
 
-def hammer(url: str, *, requests: int, concurrency: int, max_seconds: float) -> Sample:
+def hammer(
+    url: str,
+    *,
+    requests: int,
+    concurrency: int,
+    max_seconds: float,
+    headers: Mapping[str, str] | None = None,
+) -> Sample:
     """Send ``requests`` GETs to ``url`` (loopback) from ``concurrency`` threads; stop
-    early after ``max_seconds``. Anything but a 200 counts as an error."""
+    early after ``max_seconds``. Anything but a 200 counts as an error (a redirect to
+    a login page too). ``headers`` go with every request (e.g. a session cookie)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if host not in {"127.0.0.1", "localhost", "::1"}:
         raise ValueError("the load generator only talks to this machine")
-    path = parts.path or "/"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    sent = {"Accept-Language": "nl-BE", **(headers or {})}
     lock = threading.Lock()
     remaining = [requests]
     sample = Sample()
@@ -71,7 +81,7 @@ def hammer(url: str, *, requests: int, concurrency: int, max_seconds: float) -> 
             while take():
                 started = time.perf_counter()
                 try:
-                    connection.request("GET", path, headers={"Accept-Language": "nl-BE"})
+                    connection.request("GET", path, headers=sent)
                     response = connection.getresponse()
                     body = response.read()
                 except (OSError, http.client.HTTPException):
