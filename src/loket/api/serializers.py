@@ -196,37 +196,6 @@ class CaseSerializer(serializers.Serializer):
         return TimelineEventSerializer(self.context.get("timeline", []), many=True).data
 
 
-class CaseSummarySerializer(serializers.Serializer):
-    """A dossier in a list: what a "my cases" screen or a sync job needs, no timeline."""
-
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    case_type = serializers.CharField(source="case_type.slug")
-    case_type_name = serializers.CharField(source="case_type.name")
-    status = serializers.CharField(source="status.key")
-    status_name = serializers.CharField(source="status.public_name")
-    next_step = serializers.CharField(source="status.next_step", allow_blank=True)
-    waiting_for = serializers.CharField()
-    department = serializers.IntegerField(source="department_id")
-    department_name = serializers.CharField(source="department.name")
-    confidentiality = serializers.CharField()
-    channel = serializers.CharField()
-    submitted_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    deadline = serializers.DateField(allow_null=True)
-    is_open = serializers.BooleanField()
-    closed_at = serializers.DateTimeField(allow_null=True)
-    result = serializers.CharField(allow_blank=True)
-    payment_status = serializers.CharField(allow_blank=True)
-    document_issued = serializers.BooleanField()
-
-
-class CasePageSerializer(serializers.Serializer):
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = CaseSummarySerializer(many=True)
-
-
 class DocumentSerializer(serializers.Serializer):
     """An issued document's metadata; the PDF itself is at ``download``."""
 
@@ -269,10 +238,21 @@ class VerificationSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
-class PersonCaseSerializer(CaseSummarySerializer):
-    """A dossier of one resident with its documents (when the token has
-    ``documents:read``): a "my cases" screen in one call."""
+class PersonCaseSerializer(serializers.Serializer):
+    """A resident's dossier as a "my cases" screen shows it, with its documents (when
+    the token has ``documents:read``; else null)."""
 
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    case_type_name = serializers.CharField(source="type_name")
+    status_name = serializers.CharField(source="public_status")
+    next_step = serializers.CharField(allow_blank=True)
+    waiting_for = serializers.CharField()
+    department_name = serializers.CharField(source="department")
+    submitted_at = serializers.DateTimeField()
+    deadline = serializers.DateField(allow_null=True)
+    is_open = serializers.BooleanField()
+    overdue = serializers.BooleanField()
     documents = serializers.SerializerMethodField()
 
     @extend_schema_field(DocumentSerializer(many=True, allow_null=True))
@@ -280,7 +260,7 @@ class PersonCaseSerializer(CaseSummarySerializer):
         documents = self.context.get("documents")
         if documents is None:
             return None
-        return DocumentSerializer(documents.get(case.pk, []), many=True).data
+        return DocumentSerializer(documents.get(case.id, []), many=True).data
 
 
 class PersonCasePageSerializer(serializers.Serializer):

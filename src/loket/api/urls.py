@@ -20,12 +20,16 @@ urlpatterns = [
     path("v1/departments/<int:pk>/", views.DepartmentDetail.as_view(), name="department-detail"),
     path("v1/services/", views.ServiceList.as_view(), name="service-list"),
     path("v1/services/<slug:slug>/", views.ServiceDetail.as_view(), name="service-detail"),
-    path("v1/cases/", views.CaseList.as_view(), name="case-list"),
     path("v1/cases/<str:reference>/", views.CaseDetail.as_view(), name="case-detail"),
     path(
         "v1/cases/<str:reference>/documents/",
         views.CaseDocumentList.as_view(),
         name="case-documents",
+    ),
+    path(
+        "v1/cases/<str:reference>/documents/<int:document_id>/pdf",
+        views.CaseDocumentPdf.as_view(),
+        name="case-document-pdf",
     ),
     path("v1/documents/<int:document_id>/", views.DocumentDetail.as_view(), name="document-detail"),
     path("v1/documents/<int:document_id>/pdf", views.DocumentPdf.as_view(), name="document-pdf"),

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlencode
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
@@ -22,13 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from loket.api import linked_data, services
-from loket.api import selectors as api_selectors
 from loket.api.base import LoketApiView
-from loket.api.constants import Scope
+from loket.api.constants import CONFIDENTIALITY_ORDER, Scope
 from loket.api.framework import ClientRateThrottle, LoketCursorPagination, check_body_size
 from loket.api.permissions import client_identity, client_may_read_level
 from loket.api.serializers import (
-    CasePageSerializer,
     CaseSerializer,
     DepartmentSerializer,
     DocumentPageSerializer,
@@ -45,6 +40,8 @@ from loket.api.serializers import (
     VerificationSerializer,
 )
 from loket.cases import selectors as cases_selectors
+from loket.cases.constants import PartyKind
+from loket.cases.types import ResidentScope
 from loket.catalog import selectors as catalog_selectors
 from loket.core import selectors as core_selectors
 from loket.documents import selectors as documents_selectors
@@ -430,24 +427,9 @@ class NotFoundView(LoketApiView):
         raise exceptions.NotFound  # pragma: no cover - initial() already refused
 
 
-# --- Lists of dossiers and a resident's file in one call ------------------------------
+# --- A resident's file: dossiers (with their documents) in one call -----------------
 
 MAX_ID = 2**63 - 1
-
-
-def _whole_number(name: str, raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-        raise exceptions.ValidationError({name: ["A whole number."]})
-    return int(raw)
-
-
-def _id_cursor(params: Any) -> int | None:
-    if "cursor" not in params:
-        return None
-    text = _decode_cursor(params["cursor"])
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
-        raise exceptions.ValidationError({"cursor": ["Not a cursor of this list."]})
-    return int(text)
 
 
 def _next_url(request: Request, cursor: str | None) -> str | None:
@@ -458,92 +440,26 @@ def _next_url(request: Request, cursor: str | None) -> str | None:
     return request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
 
 
-def _datetime_parameter(name: str, raw: str) -> datetime:
-    try:
-        value = parse_datetime(raw.strip().upper()[:40])
-    except ValueError:
-        value = None
-    if value is None:
-        raise exceptions.ValidationError({name: ["A date and time (ISO 8601)."]})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise exceptions.ValidationError({name: ["A date and time (ISO 8601)."]}) from None
+def _cursor_parameter(request: Request) -> str | None:
+    params = request.query_params
+    return _decode_cursor(params["cursor"]) if "cursor" in params else None
 
 
-def _audit_parties(request: Request, cases: list[Any], purpose: str) -> None:
+def _audit(request: Request, person_ids: list[int], purpose: str) -> None:
     identity = client_identity(request)
     assert identity is not None  # HasRequiredScopes let only clients in
-    person_ids = sorted({case.person_id for case in cases if case.person_id is not None})
-    if person_ids:
-        services.api_person_read_record(
-            client_id=identity.client_id,
-            client_name=identity.name,
-            person_ids=person_ids,
-            purpose=purpose,
-        )
+    services.api_person_read_record(
+        client_id=identity.client_id,
+        client_name=identity.name,
+        person_ids=person_ids,
+        purpose=purpose,
+    )
 
 
 CURSOR_PARAMETERS = [
     OpenApiParameter("cursor", str, description="The `next` cursor of a page"),
     OpenApiParameter("page_size", int, description="1 to 100 (default 25)"),
 ]
-
-
-class CaseList(LoketApiView):
-    """Dossiers up to the client's confidentiality, newest first. A system that keeps a
-    copy asks for ``updated_since`` the moment its previous run began, and pages until
-    ``next`` is null: paging on the dossier's number, it misses none that change
-    meanwhile. Every resident concerned on a page gets an audit line."""
-
-    required_scopes = (Scope.CASES_READ,)
-    personal_data = True
-    query_parameters = frozenset(
-        {"status", "case_type", "department", "updated_since", "cursor", "page_size"}
-    )
-
-    @extend_schema(
-        operation_id="cases_list",
-        parameters=[
-            OpenApiParameter("status", str, description="Status key, e.g. `in-progress`"),
-            OpenApiParameter("case_type", str, description="Case type slug"),
-            OpenApiParameter("department", int, description="Department id"),
-            OpenApiParameter(
-                "updated_since",
-                OpenApiTypes.DATETIME,
-                description="Only dossiers changed at or after this moment",
-            ),
-            *CURSOR_PARAMETERS,
-        ],
-        responses={200: CasePageSerializer},
-    )
-    def get(self, request: Request) -> Response:
-        params = request.query_params
-        identity = client_identity(request)
-        assert identity is not None
-        page_size = LoketCursorPagination().get_page_size(request)
-        department = params.get("department")
-        updated_since = params.get("updated_since")
-        cases, before = api_selectors.case_page_for_client(
-            max_confidentiality=identity.max_confidentiality,
-            status=params.get("status", "")[:50] or None,
-            case_type=params.get("case_type", "")[:50] or None,
-            department_id=None if department is None else _whole_number("department", department),
-            updated_since=None
-            if updated_since is None
-            else _datetime_parameter("updated_since", updated_since),
-            before_id=_id_cursor(params),
-            limit=page_size,
-        )
-        _audit_parties(request, cases, purpose="case list")
-        data = {
-            "next": _next_url(request, None if before is None else str(before)),
-            "previous": None,
-            "results": cases,
-        }
-        return Response(CasePageSerializer(data).data)
 
 
 class _PersonFileView(LoketApiView):
@@ -558,20 +474,20 @@ class _PersonFileView(LoketApiView):
         person = people_selectors.person_get(person_id=min(person_id, MAX_ID))
         if person is None:
             raise exceptions.NotFound
-        identity = client_identity(request)
-        assert identity is not None
-        services.api_person_read_record(
-            client_id=identity.client_id,
-            client_name=identity.name,
-            person_ids=[person.id],
-            purpose=purpose,
-        )
+        _audit(request, [person.id], purpose)
         return person
 
 
 def _document_data(
-    request: Request, document: DocumentSummary, case_reference: str | None
+    request: Request, document: DocumentSummary, case_reference: str | None = None
 ) -> dict[str, Any]:
+    if case_reference is None:
+        download = reverse("api:document-pdf", kwargs={"document_id": document.id})
+    else:
+        download = reverse(
+            "api:case-document-pdf",
+            kwargs={"reference": case_reference, "document_id": document.id},
+        )
     return {
         "id": document.id,
         "code": document.code,
@@ -588,16 +504,17 @@ def _document_data(
         "replaced_by_code": document.replaced_by_code,
         "person_id": document.person_id,
         "case_reference": case_reference,
-        "download": request.build_absolute_uri(
-            reverse("api:document-pdf", kwargs={"document_id": document.id})
-        ),
+        "download": request.build_absolute_uri(download),
     }
 
 
 class PersonCaseList(_PersonFileView):
-    """A resident's dossiers, newest first, up to the client's confidentiality, each
-    with its documents when the token also has ``documents:read``: what a "my cases"
-    screen shows, in one call."""
+    """A resident's dossiers, newest first, each with its documents when the token also
+    has ``documents:read``: what a "my cases" screen shows, in one call.
+
+    Needs a client cleared for every confidentiality level (``social``): the list
+    cannot yet leave out single dossiers above a lower clearance, and never shows a
+    dossier a client may not see."""
 
     required_scopes = (Scope.PEOPLE_READ, Scope.CASES_READ)
 
@@ -609,37 +526,38 @@ class PersonCaseList(_PersonFileView):
     def get(self, request: Request, person_id: int) -> Response:
         identity = client_identity(request)
         assert identity is not None
+        if identity.max_confidentiality != CONFIDENTIALITY_ORDER[-1]:
+            raise exceptions.PermissionDenied(
+                "A resident's dossier list needs a client cleared for every confidentiality "
+                "level; read single dossiers at /api/v1/cases/{reference}/."
+            )
         page_size = LoketCursorPagination().get_page_size(request)
-        before_id = _id_cursor(request.query_params)
+        after = _cursor_parameter(request)
         person = self.person_or_404(request, person_id, purpose="cases")
-        cases, before = api_selectors.case_page_for_client(
-            max_confidentiality=identity.max_confidentiality,
-            person_id=person.id,
-            before_id=before_id,
-            limit=page_size,
-        )
+        scope = ResidentScope(party_ids={PartyKind.PERSON: frozenset({person.id})})
+        try:
+            page = cases_selectors.case_page_for_resident(scope=scope, after=after, limit=page_size)
+        except ValueError:
+            raise exceptions.ValidationError({"cursor": ["Not a cursor of this list."]}) from None
+        rows = list(page.items)
         documents = None
         if Scope.DOCUMENTS_READ in identity.scopes:
-            by_case = documents_selectors.documents_for_cases(case_ids=[case.pk for case in cases])
-            references = {case.pk: case.reference for case in cases}
+            by_case = documents_selectors.documents_for_cases(case_ids=[row.id for row in rows])
+            references = {row.id: row.reference for row in rows}
             documents = {
-                case_id: [_document_data(request, row, references[case_id]) for row in rows]
-                for case_id, rows in by_case.items()
+                case_id: [_document_data(request, doc, references[case_id]) for doc in docs]
+                for case_id, docs in by_case.items()
             }
-        data = {
-            "next": _next_url(request, None if before is None else str(before)),
-            "previous": None,
-            "results": cases,
-        }
+        data = {"next": _next_url(request, page.next_cursor), "previous": None, "results": rows}
         return Response(PersonCasePageSerializer(data, context={"documents": documents}).data)
 
 
-# --- Documents (scope documents:read; a dossier's documents up to the clearance) ------
+# --- Documents (scope documents:read) -----------------------------------------------
 
 
 class PersonDocumentList(_PersonFileView):
-    """A resident's issued documents, newest first; those of dossiers above the
-    client's confidentiality are left out."""
+    """A resident's documents outside any dossier (certificates, extracts), newest
+    first. A dossier's documents are read under the dossier."""
 
     required_scopes = (Scope.PEOPLE_READ, Scope.DOCUMENTS_READ)
 
@@ -649,94 +567,49 @@ class PersonDocumentList(_PersonFileView):
         responses={200: DocumentPageSerializer},
     )
     def get(self, request: Request, person_id: int) -> Response:
-        identity = client_identity(request)
-        assert identity is not None
         page_size = LoketCursorPagination().get_page_size(request)
-        after = (
-            _decode_cursor(request.query_params["cursor"])
-            if "cursor" in request.query_params
-            else None
-        )
+        after = _cursor_parameter(request)
         person = self.person_or_404(request, person_id, purpose="documents")
-        references, hidden = api_selectors.case_references_for_person(
-            max_confidentiality=identity.max_confidentiality, person_id=person.id
-        )
         try:
-            rows, cursor = documents_selectors.documents_for_person_except_cases(
-                person_id=person.id, hidden_case_ids=hidden, after=after, limit=page_size
+            rows, cursor = documents_selectors.documents_for_person_outside_cases(
+                person_id=person.id, after=after, limit=page_size
             )
         except ValueError:
             raise exceptions.ValidationError({"cursor": ["Not a cursor of this list."]}) from None
         data = {
             "next": _next_url(request, cursor),
             "previous": None,
-            "results": [
-                _document_data(request, row, references.get(row.case_id) if row.case_id else None)
-                for row in rows
-            ],
+            "results": [_document_data(request, row) for row in rows],
         }
         return Response(DocumentPageSerializer(data).data)
 
 
-class CaseDocumentList(LoketApiView):
-    """The documents issued for a dossier, newest first."""
-
+class _CaseDocumentView(LoketApiView):
     required_scopes = (Scope.CASES_READ, Scope.DOCUMENTS_READ)
     personal_data = True
+
+    def case_or_404(self, request: Request, reference: str, purpose: str) -> Any:
+        """The dossier, if the client's clearance reaches it (else 404, like a dossier
+        that does not exist); its resident gets an audit line."""
+        case = cases_selectors.case_get(reference=reference[:20])
+        if case is None or not client_may_read_level(request, case.confidentiality):
+            raise exceptions.NotFound
+        if case.person_id is not None:
+            _audit(request, [case.person_id], f"{purpose} of case {case.reference}")
+        return case
+
+
+class CaseDocumentList(_CaseDocumentView):
+    """The documents issued for a dossier, newest first."""
 
     @extend_schema(
         operation_id="cases_documents_list", responses={200: DocumentSerializer(many=True)}
     )
     def get(self, request: Request, reference: str) -> Response:
-        case = cases_selectors.case_get(reference=reference[:20])
-        if case is None or not client_may_read_level(request, case.confidentiality):
-            raise exceptions.NotFound
-        _audit_parties(request, [case], purpose=f"documents of case {case.reference}")
+        case = self.case_or_404(request, reference, "documents")
         rows = documents_selectors.documents_for_cases(case_ids=[case.pk])[case.pk]
-        return Response(
-            DocumentSerializer(
-                [_document_data(request, row, case.reference) for row in rows], many=True
-            ).data
-        )
-
-
-class _DocumentView(LoketApiView):
-    required_scopes = (Scope.DOCUMENTS_READ,)
-    personal_data = True
-
-    def document_or_404(
-        self, request: Request, document_id: int, purpose: str
-    ) -> tuple[Any, str | None]:
-        """The document and its dossier's reference; 404 when the dossier is above the
-        client's confidentiality, like a document that does not exist."""
-        identity = client_identity(request)
-        assert identity is not None
-        document = documents_selectors.document_get(document_id=min(document_id, MAX_ID))
-        if document is None:
-            raise exceptions.NotFound
-        reference = None
-        if document.case_id is not None:
-            case = api_selectors.case_get_for_client(
-                max_confidentiality=identity.max_confidentiality, case_id=document.case_id
-            )
-            if case is None:
-                raise exceptions.NotFound
-            reference = case.reference
-        services.api_person_read_record(
-            client_id=identity.client_id,
-            client_name=identity.name,
-            person_ids=[document.person_id],
-            purpose=f"{purpose} {document.code}",
-        )
-        return document, reference
-
-
-class DocumentDetail(_DocumentView):
-    @extend_schema(operation_id="documents_retrieve", responses={200: DocumentSerializer})
-    def get(self, request: Request, document_id: int) -> Response:
-        document, reference = self.document_or_404(request, document_id, "document")
-        summary = documents_selectors.document_summary(document)
-        return Response(DocumentSerializer(_document_data(request, summary, reference)).data)
+        data = [_document_data(request, row, case.reference) for row in rows]
+        return Response(DocumentSerializer(data, many=True).data)
 
 
 class PDFRenderer(BaseRenderer):
@@ -753,23 +626,65 @@ class PDFRenderer(BaseRenderer):
         return JSONRenderer().render(data, "application/json", renderer_context)
 
 
-class DocumentPdf(_DocumentView):
+def _pdf_response(document: Any) -> HttpResponse:
     """The sealed PDF, byte for byte as issued (its seal verifies)."""
+    response = HttpResponse(
+        documents_selectors.document_read(document), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{document.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
+
+
+class CaseDocumentPdf(_CaseDocumentView):
+    """A dossier's document as the sealed PDF."""
 
     renderer_classes = [JSONRenderer, PDFRenderer]
 
-    @extend_schema(
-        operation_id="documents_pdf",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
-    )
+    @extend_schema(operation_id="cases_documents_pdf", responses=PDF_RESPONSE)
+    def get(self, request: Request, reference: str, document_id: int) -> HttpResponse:
+        case = self.case_or_404(request, reference, "document download")
+        document = documents_selectors.document_get(document_id=min(document_id, MAX_ID))
+        if document is None or document.case_id != case.pk:
+            raise exceptions.NotFound
+        return _pdf_response(document)
+
+
+class _DocumentView(LoketApiView):
+    required_scopes = (Scope.DOCUMENTS_READ,)
+    personal_data = True
+
+    def document_or_404(self, request: Request, document_id: int, purpose: str) -> Any:
+        """A document outside any dossier; a dossier's document answers 404 here (it is
+        read under its dossier, where the dossier's confidentiality is checked)."""
+        document = documents_selectors.document_get(document_id=min(document_id, MAX_ID))
+        if document is None or document.case_id is not None:
+            raise exceptions.NotFound
+        _audit(request, [document.person_id], f"{purpose} {document.code}")
+        return document
+
+
+class DocumentDetail(_DocumentView):
+    """A document outside any dossier (a certificate, an extract)."""
+
+    @extend_schema(operation_id="documents_retrieve", responses={200: DocumentSerializer})
+    def get(self, request: Request, document_id: int) -> Response:
+        document = self.document_or_404(request, document_id, "document")
+        summary = documents_selectors.document_summary(document)
+        return Response(DocumentSerializer(_document_data(request, summary)).data)
+
+
+class DocumentPdf(_DocumentView):
+    """A document outside any dossier as the sealed PDF."""
+
+    renderer_classes = [JSONRenderer, PDFRenderer]
+
+    @extend_schema(operation_id="documents_pdf", responses=PDF_RESPONSE)
     def get(self, request: Request, document_id: int) -> HttpResponse:
-        document, _reference = self.document_or_404(request, document_id, "download of")
-        response = HttpResponse(
-            documents_selectors.document_read(document), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{document.code}.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return _pdf_response(self.document_or_404(request, document_id, "download of"))
 
 
 class DocumentVerification(LoketApiView):

@@ -51,10 +51,11 @@ def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
     }
 
 
-def test_a_residents_documents_in_pages_without_the_hidden_dossiers(
+def test_a_residents_documents_outside_dossiers_in_pages(
     client: Client, world: dict[str, Any], django_assert_max_num_queries
 ) -> None:
     person = world["person"]
+    later = make_document(person, title="Extract")
     api_client, headers = bearer(scopes=("people:read", "documents:read"))
     url = f"/api/v1/people/{person.pk}/documents/?page_size=1"
     seen: list[dict[str, Any]] = []
@@ -64,42 +65,79 @@ def test_a_residents_documents_in_pages_without_the_hidden_dossiers(
         assert response.status_code == 200, response.content
         seen += response.json()["results"]
         url = response.json()["next"]
-    assert [row["title"] for row in seen] == ["Decision", "Residence certificate"]
-    assert seen[0]["case_reference"] == world["case"].reference
-    assert seen[1]["case_reference"] is None
+    assert [row["title"] for row in seen] == ["Extract", "Residence certificate"]
+    assert seen[0]["download"].endswith(f"/api/v1/documents/{later.pk}/pdf")
+    assert seen[0]["case_reference"] is None
     assert AuditEvent.objects.filter(
         subject_person_id=person.pk, reason__contains=api_client.name
     ).exists()
     bad = client.get(f"/api/v1/people/{person.pk}/documents/?cursor=bm9wZQ", **headers)
     assert bad.status_code == 400
     assert bad["Content-Type"] == PROBLEM
+    _no_people, headers = bearer(scopes=("documents:read",), name="No people")
+    assert client.get(f"/api/v1/people/{person.pk}/documents/", **headers).status_code == 403
 
 
-def test_a_dossiers_documents(client: Client, world: dict[str, Any]) -> None:
+def test_a_dossiers_documents_and_their_pdf(client: Client, world: dict[str, Any]) -> None:
+    letter, case = world["letter"], world["case"]
     _api_client, headers = bearer(scopes=("cases:read", "documents:read"))
-    response = client.get(f"/api/v1/cases/{world['case'].reference}/documents/", **headers)
+    response = client.get(f"/api/v1/cases/{case.reference}/documents/", **headers)
     assert response.status_code == 200
-    assert [row["code"] for row in response.json()] == [world["letter"].code]
-    hidden = client.get(f"/api/v1/cases/{world['secret_case'].reference}/documents/", **headers)
-    missing = client.get("/api/v1/cases/2099-999999/documents/", **headers)
+    [row] = response.json()
+    assert row["code"] == letter.code
+    assert row["case_reference"] == case.reference
+    pdf = client.get(row["download"], HTTP_ACCEPT="application/pdf", **headers)
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    # Another dossier's document under this dossier's address: 404.
+    other = f"/api/v1/cases/{case.reference}/documents/{world['secret'].pk}/pdf"
+    assert client.get(other, **headers).status_code == 404
+
+
+@pytest.mark.parametrize("suffix", ["", "{id}/pdf"])
+def test_a_dossier_above_the_clearance_hides_its_documents(
+    client: Client, world: dict[str, Any], suffix: str
+) -> None:
+    _reader, headers = bearer(scopes=("cases:read", "documents:read"))
+    _no_scope, no_scope = bearer(scopes=("cases:read",), name="No documents")
+    audit_lines = AuditEvent.objects.count()
+    secret = world["secret_case"].reference
+    hidden = client.get(
+        f"/api/v1/cases/{secret}/documents/" + suffix.format(id=world["secret"].pk), **headers
+    )
+    missing = client.get(
+        "/api/v1/cases/2099-999999/documents/" + suffix.format(id=world["secret"].pk), **headers
+    )
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
+    refused = client.get(
+        f"/api/v1/cases/{world['case'].reference}/documents/"
+        + suffix.format(id=world["letter"].pk),
+        **no_scope,
+    )
+    assert refused.status_code == 403
+    assert world["letter"].code not in refused.content.decode()
+    assert AuditEvent.objects.count() == audit_lines
+    _cleared, headers = bearer(
+        scopes=("cases:read", "documents:read"), max_confidentiality="social", name="C"
+    )
+    url = f"/api/v1/cases/{secret}/documents/" + suffix.format(id=world["secret"].pk)
+    assert client.get(url, **headers).status_code == 200
 
 
-def test_metadata_and_pdf_with_documents_read(client: Client, world: dict[str, Any]) -> None:
-    letter = world["letter"]
+def test_metadata_and_pdf_of_a_certificate(client: Client, world: dict[str, Any]) -> None:
+    certificate = world["certificate"]
     api_client, headers = bearer(scopes=("documents:read",))
-    detail = client.get(f"/api/v1/documents/{letter.pk}/", **headers)
+    detail = client.get(f"/api/v1/documents/{certificate.pk}/", **headers)
     assert detail.status_code == 200
     body = detail.json()
-    assert body["code"] == letter.code
-    assert body["case_reference"] == world["case"].reference
+    assert body["code"] == certificate.code
     assert body["status"] == "issued"
     pdf = client.get(body["download"], HTTP_ACCEPT="application/pdf", **headers)
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF-")
-    assert letter.code in pdf["Content-Disposition"]
+    assert certificate.code in pdf["Content-Disposition"]
     reasons = list(
         AuditEvent.objects.filter(subject_person_id=world["person"].pk).values_list(
             "reason", flat=True
@@ -109,21 +147,22 @@ def test_metadata_and_pdf_with_documents_read(client: Client, world: dict[str, A
 
 
 @pytest.mark.parametrize("path", ["/api/v1/documents/{id}/", "/api/v1/documents/{id}/pdf"])
-def test_refused_scope_and_hidden_dossier(client: Client, world: dict[str, Any], path: str) -> None:
+def test_refused_scope_and_documents_of_dossiers(
+    client: Client, world: dict[str, Any], path: str
+) -> None:
     _no_scope, no_scope = bearer(scopes=("people:read", "cases:read"))
-    _reader, headers = bearer(scopes=("documents:read",), name="Reader")
+    _reader, headers = bearer(scopes=("documents:read",), max_confidentiality="social")
     audit_lines = AuditEvent.objects.count()
-    refused = client.get(path.format(id=world["letter"].pk), **no_scope)
+    refused = client.get(path.format(id=world["certificate"].pk), **no_scope)
     assert refused.status_code == 403
     assert refused["Content-Type"] == PROBLEM
-    assert world["letter"].code not in refused.content.decode()
-    hidden = client.get(path.format(id=world["secret"].pk), **headers)
+    assert world["certificate"].code not in refused.content.decode()
+    # A dossier's document is read under its dossier only.
+    in_dossier = client.get(path.format(id=world["secret"].pk), **headers)
     missing = client.get(path.format(id=999_999), **headers)
-    assert hidden.status_code == missing.status_code == 404
-    assert hidden.json() == missing.json()
+    assert in_dossier.status_code == missing.status_code == 404
+    assert in_dossier.json() == missing.json()
     assert AuditEvent.objects.count() == audit_lines
-    _cleared, headers = bearer(scopes=("documents:read",), max_confidentiality="social", name="C")
-    assert client.get(path.format(id=world["secret"].pk), **headers).status_code == 200
 
 
 def test_public_verification_by_code(client: Client, world: dict[str, Any]) -> None:
