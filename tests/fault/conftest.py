@@ -218,3 +218,36 @@ class TcpProxy:
         self._closed = True
         self.cut()
         self.listener.close()
+
+
+@pytest.fixture
+def start_child() -> Iterator[Any]:
+    """Start a helper process (a simulator) in its own process group; all are killed at
+    the end of the test. Its output is a pipe the test may read its first line from."""
+    import os
+    import signal
+    import subprocess
+
+    children: list[subprocess.Popen[str]] = []
+
+    def start(argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        child = subprocess.Popen(
+            argv,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        children.append(child)
+        return child
+
+    try:
+        yield start
+    finally:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.wait(timeout=10)
+            if child.stdout:
+                child.stdout.close()
