@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -114,19 +115,28 @@ def reconciliation(*, user: Any, start: date, end: date) -> Reconciliation:
         rows[day] = DayTotals(day=day)
         day += timedelta(days=1)
 
-    payments = (
-        Payment.objects.filter(
-            _via(condition, "order"),
-            state=PaymentState.PAID,
-            paid_at__gte=begin,
-            paid_at__lt=finish,
-        )
+    paid = Payment.objects.filter(_via(condition, "order"), state=PaymentState.PAID)
+    # A transfer counts on the day the bank booked it (as on the bank statement);
+    # everything else on the day it was paid.
+    by_payment_day = (
+        paid.filter(paid_at__gte=begin, paid_at__lt=finish)
+        .exclude(bank_transaction__isnull=False)
         .annotate(day=TruncDate("paid_at", tzinfo=zone))
         .values("day", "method", "provider")
         .annotate(cents=Sum("amount_cents"))
     )
+    by_booking_day = (
+        paid.filter(
+            bank_transaction__booking_date__gte=start, bank_transaction__booking_date__lte=end
+        )
+        .values("bank_transaction__booking_date", "method", "provider")
+        .annotate(cents=Sum("amount_cents"))
+    )
+    items = list(by_payment_day) + [
+        {**item, "day": item["bank_transaction__booking_date"]} for item in by_booking_day
+    ]
     providers: set[str] = set()
-    for item in payments:
+    for item in items:
         row = rows.get(item["day"])
         if row is None:  # pragma: no cover - outside the range by rounding
             continue
@@ -203,7 +213,7 @@ def _cell(value: str) -> str:
     return value
 
 
-def _communication(digits: str) -> str:
+def communication_text(digits: str) -> str:
     if len(digits) != 12:
         return digits
     return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
@@ -226,7 +236,7 @@ def export_header() -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class ExportRow:
-    at: datetime
+    at: datetime | date
     reference: str
     communication: str
     description: str
@@ -239,9 +249,11 @@ class ExportRow:
 
     def cells(self) -> list[str]:
         return [
-            timezone.localtime(self.at).strftime("%d/%m/%Y"),
+            (timezone.localtime(self.at) if isinstance(self.at, datetime) else self.at).strftime(
+                "%d/%m/%Y"
+            ),
             _cell(self.reference),
-            _communication(self.communication),
+            communication_text(self.communication),
             _cell(self.description),
             _cell(self.method),
             _cell(self.provider),
@@ -261,20 +273,27 @@ def export_rows(*, user: Any, start: date, end: date) -> Iterator[ExportRow]:
     begin, finish = _bounds(start, end)
     methods = dict(PaymentMethod.choices)
     providers = dict(ProviderName.choices)
-    payments = (
-        Payment.objects.filter(
-            _via(condition, "order"),
-            state=PaymentState.PAID,
-            paid_at__gte=begin,
-            paid_at__lt=finish,
-        )
-        .select_related("order", "order__department")
-        .order_by("paid_at", "pk")
+    paid = Payment.objects.filter(_via(condition, "order"), state=PaymentState.PAID).select_related(
+        "order", "order__department", "bank_transaction"
     )
-    for payment in payments.iterator(chunk_size=500):
+    in_period = (
+        paid.filter(paid_at__gte=begin, paid_at__lt=finish)
+        .exclude(bank_transaction__isnull=False)
+        .order_by("paid_at", "pk")
+        .iterator(chunk_size=500)
+    )
+    transfers = (
+        paid.filter(
+            bank_transaction__booking_date__gte=start, bank_transaction__booking_date__lte=end
+        )
+        .order_by("bank_transaction__booking_date", "pk")
+        .iterator(chunk_size=500)
+    )
+    for payment in chain(in_period, transfers):
         order = payment.order
+        booked = payment.bank_transaction.booking_date if payment.bank_transaction else None
         yield ExportRow(
-            at=payment.paid_at or payment.created_at,
+            at=booked or payment.paid_at or payment.created_at,
             reference=order.reference,
             communication=order.structured_communication,
             description=order.description,

@@ -462,7 +462,13 @@ def _unmatched_page(
     errors = errors or {}
     values = values or {}
     lines = [
-        {"tx": tx, "error": errors.get(tx.pk, ""), "value": values.get(tx.pk, "")} for tx in page
+        {
+            "tx": tx,
+            "communication": reports.communication_text(tx.structured_communication),
+            "error": errors.get(tx.pk, ""),
+            "value": values.get(tx.pk, ""),
+        }
+        for tx in page
     ]
     return render(
         request,

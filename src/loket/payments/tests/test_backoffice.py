@@ -228,3 +228,26 @@ def test_reconciliation_and_csv_export_add_up(client: Client, department: Any, f
 
     invalid = client.get(f"{BASE}export/?start={today}&end={today - timedelta(days=5)}")
     assert invalid.status_code == 400
+
+
+def test_lists_take_a_fixed_number_of_queries(
+    client: Client, department: Any, finance: Any, django_assert_max_num_queries: Any
+):
+    log_in_staff(client, finance)
+    for _ in range(3):
+        order(department)
+    client.get(BASE)  # warm the session and permission caches
+    with django_assert_max_num_queries(12) as few:
+        client.get(BASE)
+    for _ in range(20):
+        order(department)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(BASE)
+    assert response.status_code == 200
+
+    upload(client)
+    client.get(f"{BASE}niet-gekoppeld/")
+    with django_assert_max_num_queries(12):
+        assert client.get(f"{BASE}niet-gekoppeld/").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(f"{BASE}dagrapport/").status_code == 200

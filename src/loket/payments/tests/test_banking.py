@@ -167,3 +167,21 @@ def test_camt_053_001_02_and_a_wrong_checksum():
     assert line.structured_communication == ""  # 00183: the check digits are wrong
     with pytest.raises(StatementUnreadable):
         parse_statement(document.replace(b"12.50", b"12.505"))
+
+
+def test_transfers_count_on_their_booking_day_in_report_and_export(department: Any, finance: Any):
+    from datetime import date
+
+    from loket.payments import reports
+
+    order(department, "010000000182", 2500)
+    order(department, "010000000283", 4000)
+    services.statement_import(actor=finance, file_name="camt.xml", data=CAMT)
+
+    booked = date(2026, 11, 16)
+    data = reports.reconciliation(user=finance, start=booked, end=booked)
+    assert data.days[0].transfers == data.totals.transfers == 3500
+    rows = list(reports.export_rows(user=finance, start=booked, end=booked))
+    assert [row.cells()[0] for row in rows] == ["16/11/2026", "16/11/2026"]
+    assert sum(row.amount_cents for row in rows) == data.totals.net
+    assert rows[0].cells()[2] == "+++010/0000/00182+++"
