@@ -239,19 +239,20 @@ def _order_recompute(order: Order, *, now: datetime | None = None) -> list[str]:
         OrderStatus.REFUNDED,
     }
     order.paid_cents, order.refunded_cents = paid, refunded
+    net = paid - refunded
     if order.status != OrderStatus.CANCELLED:
-        if refunded and paid:
-            order.status = (
-                OrderStatus.REFUNDED if refunded >= paid else OrderStatus.PARTIALLY_REFUNDED
-            )
-        elif paid >= order.total_cents:
-            order.status = OrderStatus.PAID
+        if refunded and net <= 0:
+            order.status = OrderStatus.REFUNDED
+        elif net >= order.total_cents:
+            order.status = OrderStatus.PAID  # also after giving back an overpayment
+        elif refunded and paid >= order.total_cents:
+            order.status = OrderStatus.PARTIALLY_REFUNDED
         else:
             order.status = OrderStatus.OPEN
     if order.status != OrderStatus.OPEN and paid and order.paid_at is None:
         order.paid_at = now
     owed = 0 if order.status == OrderStatus.CANCELLED else order.total_cents
-    if paid - refunded > owed:
+    if net > owed:
         order.flag = OrderFlag.OVERPAID
     elif order.flag == OrderFlag.OVERPAID:
         order.flag = OrderFlag.NONE

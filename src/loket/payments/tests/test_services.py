@@ -165,6 +165,12 @@ def test_partial_transfers_add_up_and_overpayment_is_flagged(
     assert second.order_id == order.id
     with pytest.raises(PaymentError):  # one bank line pays once
         services.payment_record_transfer(order_id=order.id, transaction_id=second.pk)
+    overpaid = Payment.objects.get(bank_transaction=second)
+    back = services.refund_create(
+        payment_id=overpaid.pk, amount_cents=500, reason="Te veel betaald", actor=finance
+    )
+    assert back.status == OrderStatus.PAID  # the overpayment went back: paid, as owed
+    assert back.flag == ""
 
 
 def test_refund_partial_then_rest_reaches_the_provider(
