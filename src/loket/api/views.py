@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlencode
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import FormParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -140,11 +140,29 @@ class DepartmentDetail(LoketApiView, generics.RetrieveAPIView):
 # --- Catalogue (public) ------------------------------------------------------------
 
 
+def _see_linked_data(request: Request, path: str) -> HttpResponse:
+    """``Accept: application/ld+json``: 303 See Other to where the catalogue publishes
+    the CPSV-AP document (the Linked Data way to hand out a description)."""
+    response = HttpResponse(status=303)
+    response["Location"] = request.build_absolute_uri(path)
+    response["Vary"] = "Accept"
+    return response
+
+
+LINKED_DATA_REDIRECT = OpenApiResponse(
+    description="`Accept: application/ld+json`: the CPSV-AP JSON-LD is at `Location`"
+)
+
+
 class ServiceList(LoketApiView, generics.ListAPIView):
-    """Published products and services of the catalogue. Public."""
+    """Published products and services of the catalogue. Public.
+
+    With ``Accept: application/ld+json`` the answer is 303 See Other to the whole
+    catalogue as CPSV-AP JSON-LD (one document; filters and pages apply to JSON)."""
 
     serializer_class = ServiceSerializer
     pagination_class = LoketCursorPagination
+    renderer_classes = [JSONRenderer, linked_data.JSONLDRenderer]
     query_parameters = frozenset({"life_event"})
 
     def get_queryset(self) -> Any:
@@ -159,17 +177,32 @@ class ServiceList(LoketApiView, generics.ListAPIView):
     @extend_schema(
         operation_id="services_list",
         parameters=[OpenApiParameter("life_event", str, description="Life event slug")],
+        responses={200: ServiceSerializer(many=True), 303: LINKED_DATA_REDIRECT},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if linked_data.wants_linked_data(request):
+            return _see_linked_data(request, reverse("catalog:jsonld"))
         return self.list(request, *args, **kwargs)
 
 
 class ServiceDetail(LoketApiView):
-    @extend_schema(operation_id="services_retrieve", responses={200: ServiceSerializer})
-    def get(self, request: Request, slug: str) -> Response:
+    """One published service. With ``Accept: application/ld+json``: 303 See Other to
+    its CPSV-AP JSON-LD."""
+
+    renderer_classes = [JSONRenderer, linked_data.JSONLDRenderer]
+
+    @extend_schema(
+        operation_id="services_retrieve",
+        responses={200: ServiceSerializer, 303: LINKED_DATA_REDIRECT},
+    )
+    def get(self, request: Request, slug: str) -> Any:
         service = catalog_selectors.service_get(slug=slug)
         if service is None:
             raise exceptions.NotFound
+        if linked_data.wants_linked_data(request):
+            return _see_linked_data(
+                request, reverse("catalog:service-jsonld", kwargs={"slug": service.slug})
+            )
         return Response(ServiceSerializer(service).data)
 
 

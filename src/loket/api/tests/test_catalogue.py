@@ -43,3 +43,22 @@ def test_published_services_are_listed_in_pages(
     assert client.get("/api/v1/services/dienst-99/").status_code == 404
     filtered = client.get("/api/v1/services/?life_event=verhuizen").json()["results"]
     assert len(filtered) == 5
+
+
+def test_linked_data_is_negotiated_to_the_cpsv_ap_document(client: Client) -> None:
+    department = OrganisationFactory().departments.create(name="Burgerzaken", slug="bz")
+    _service(department, 1)
+    _service(department, 2, published=False)
+    accept = {"HTTP_ACCEPT": "application/ld+json"}
+    detail = client.get("/api/v1/services/dienst-1/", **accept)
+    assert detail.status_code == 303
+    assert "Accept" in detail["Vary"].split(", ")
+    assert detail["Location"].endswith("/diensten/dienst-1/cpsv-ap.jsonld")
+    document = client.get(detail["Location"])
+    assert document["Content-Type"].startswith("application/ld+json")
+    assert "cpsv:PublicService" in document.content.decode()
+    listing = client.get("/api/v1/services/", **accept)
+    assert listing.status_code == 303
+    assert listing["Location"].endswith("/diensten/cpsv-ap.jsonld")
+    assert client.get("/api/v1/services/dienst-2/", **accept).status_code == 404
+    assert client.get("/api/v1/services/dienst-1/").json()["slug"] == "dienst-1"
