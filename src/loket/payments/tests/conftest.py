@@ -4,6 +4,7 @@ a municipality with a bank account, residents and finance staff."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,9 +13,17 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
+from loket.accounts.constants import SESSION_LOGIN
+from loket.accounts.models import ResidentAccount
 from loket.core.services import department_add_member
-from loket.core.tests.factories import DepartmentFactory, OrganisationFactory, StaffFactory
+from loket.core.tests.factories import (
+    DepartmentFactory,
+    OrganisationFactory,
+    StaffFactory,
+    UserFactory,
+)
 from loket.payments.tests.factories import BankAccountFactory
+from loket.people.tests.factories import AddressFactory, PersonFactory
 from loket.simulators.payment_provider import PaymentProvider
 from loket.simulators.payment_provider.app import path_of
 
@@ -79,3 +88,29 @@ def deliver(client: Client, call: tuple[str, bytes, dict[str, str]]) -> Any:
     url, body, headers = call
     extra = {key: value for key, value in headers.items() if key != "Content-Type"}
     return client.post(path_of(url), data=body, content_type="application/json", headers=extra)
+
+
+def make_resident(**fields: Any) -> tuple[Any, Any]:
+    """(user, person): a resident with an account linked to the register."""
+    person = PersonFactory(address=AddressFactory(), **fields)
+    user = UserFactory(first_name=person.first_name, last_name=person.last_name)
+    ResidentAccount.objects.create(
+        user=user, person_id=person.pk, national_number_digest=f"digest-{person.pk}", dialect="fas"
+    )
+    return user, person
+
+
+def log_in_resident(client: Client, user: Any, level: int = 450) -> None:
+    """An itsme-level resident login in ``client``'s session."""
+    client.force_login(user)
+    session = client.session
+    now = time.time()
+    session[SESSION_LOGIN] = {
+        "dialect": "fas",
+        "level": level,
+        "acr": "",
+        "sid": "",
+        "started_at": now,
+        "last_seen": now,
+    }
+    session.save()

@@ -13,12 +13,11 @@ import pytest
 import requests
 from django.test import Client
 
-from loket.cases.tests.conftest import log_in_resident, make_resident
 from loket.documents.tests.conftest import demo_pki, sealing, tsa
 from loket.payments import services
 from loket.payments.constants import OrderStatus, PaymentState
 from loket.payments.models import Order, Payment
-from loket.payments.tests.conftest import deliver
+from loket.payments.tests.conftest import deliver, log_in_resident, make_resident
 from loket.payments.types import OrderLineInput
 
 pytestmark = pytest.mark.django_db
