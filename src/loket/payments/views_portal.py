@@ -196,7 +196,8 @@ def order_receipt(request: HttpRequest, reference: str) -> HttpResponse:
 def payment_return(request: HttpRequest, payment_id: int) -> HttpResponse:
     """Where the provider sends the payer back: ask the provider (in case its webhook
     is late or lost) and say how it went. While it is still processing, the page
-    refreshes itself (no JavaScript needed)."""
+    refreshes itself through the HTTP ``Refresh`` header (no JavaScript; not a meta
+    refresh, which accessibility checkers refuse), and offers a link to check now."""
     if selectors.payment_order_id(payment_id=payment_id) is None:
         raise Http404
     unavailable = False
