@@ -331,6 +331,8 @@ def parse_coda(data: bytes) -> ParsedStatement:
             raise StatementUnreadable(f"Record {number} is not 128 characters long.")
         kind = record[0]
         if kind == "1":
+            if iban:
+                raise StatementUnreadable("The file must hold exactly one statement.")
             structure = record[1]
             if structure in {"2", "3"}:
                 iban = record[5:39].strip().replace(" ", "").upper()

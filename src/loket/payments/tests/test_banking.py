@@ -185,3 +185,30 @@ def test_transfers_count_on_their_booking_day_in_report_and_export(department: A
     assert [row.cells()[0] for row in rows] == ["16/11/2026", "16/11/2026"]
     assert sum(row.amount_cents for row in rows) == data.totals.net
     assert rows[0].cells()[2] == "+++010/0000/00182+++"
+
+
+def test_a_sample_statement_pays_an_order_and_coda_holds_one_statement(
+    department: Any, finance: Any
+):
+    from datetime import date
+
+    from loket.payments.banking.samples import SampleTransfer, camt053_sample
+
+    debt = order(department, "010000000586", 1800)
+    data = camt053_sample(
+        account_iban="BE68539007547034",
+        statement_id="DEMO-1",
+        booked=date(2026, 11, 20),
+        transfers=[
+            SampleTransfer(1800, "Sarah Peeters", communication="010000000586"),
+            SampleTransfer(-250, "Bank", text="Kosten"),
+        ],
+    )
+    result = services.statement_import(actor=finance, file_name="demo.xml", data=data)
+    debt.refresh_from_db()
+    assert (result.matched, result.outgoing, debt.status) == (1, 1, OrderStatus.PAID)
+
+    lines = CODA.split(b"\r\n")
+    twice = b"\r\n".join([*lines[:2], *lines[1:]])
+    with pytest.raises(StatementUnreadable, match="exactly one statement"):
+        parse_statement(twice)
