@@ -7,6 +7,8 @@ loket seed      build the demo municipality (`--residents 550000` for Antwerp sc
 loket check     Django's deployment checks plus Loket's own; exits 1 on any problem
 loket bench     benchmark scenarios with a baseline measured in the same run
 loket envdocs   write docs/env.md from the settings' declarations
+loket backup    one archive with the database and the stored files, `--output FILE`
+loket restore   restore such an archive into an empty instance (`--force`, `--verify-only`)
 loket simulate-idp  the demo identity provider (eID/itsme personas), `--port 8001`
 loket simulate-payments  the local payment provider (demo and tests), `--port 8005`
 loket <cmd>     any other Django management command (migrate, createsuperuser, ...)
