@@ -658,6 +658,13 @@ def webhook_receive(*, provider: str, body: bytes, headers: Mapping[str, str]) -
     names = {choice.value for choice in ProviderName}
     if provider not in names or provider != settings.LOKET_PAYMENT_PROVIDER:
         logger.warning("webhook for provider %r refused: not the configured one", provider[:20])
+        if provider in names:
+            _event_log(
+                provider=provider,
+                event_id=_unique_suffix("unconfigured", "rejected"),
+                outcome=EventOutcome.REJECTED,
+                detail="not the configured provider",
+            )
         return EventOutcome.REJECTED
     if len(body) > WEBHOOK_MAX_BYTES:
         _event_log(
