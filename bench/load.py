@@ -21,7 +21,8 @@ new seed (default 2000); ``--cases N`` / LOKET_BENCH_CASES cases of a new seed w
 ``--reuse DIR`` / LOKET_BENCH_REUSE a kept site folder (seeded on first use, reused
 after, e.g. one made with `loket seed --residents 550000 --cases 1000000`);
 ``--database-url URL`` / LOKET_BENCH_DATABASE_URL PostgreSQL instead of SQLite (a
-database of its own: a new one is dropped and created, so never name a database in use).
+database of its own: without ``--reuse`` it is dropped and created again, so never name
+a database in use; with ``--reuse`` it is used as it is, seeded only when it is empty).
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ def _fresh_postgres(url: str) -> None:
 def _build(site: Site, *, residents: int, cases: int, log: Any) -> str:
     log("migrating …")
     site.migrate()
+    existing = site.python("from loket.cases.models import Case\nresult = Case.objects.count()")
+    if existing:  # a site seeded before (e.g. by `loket seed` or `loket bench cases`)
+        return f"an existing site with {existing} cases"
     if seed_supports_cases(site):
         log(f"seeding {residents} residents and {cases} cases …")
         site.loket("seed", "--residents", str(residents), "--cases", str(cases), "-v", "0",
@@ -132,7 +136,7 @@ def run(options: Options) -> dict[str, Any]:
             if reuse and marker.exists():
                 dataset = marker.read_text().strip() + " (reused)"
             else:
-                if database_url:
+                if database_url and not reuse:  # a kept database is never dropped
                     _fresh_postgres(database_url)
                 dataset = _build(site, residents=residents, cases=cases, log=options.log)
                 if reuse:
