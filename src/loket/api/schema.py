@@ -71,6 +71,8 @@ def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, An
                     content["application/ld+json"] = {
                         "schema": {"type": "object", "additionalProperties": True}
                     }
+            if "409" in responses:
+                responses["409"]["content"] = problem
             for code, description in PROBLEM_STATUSES.items():
                 if path.startswith("/api/oauth/") and code in ("400", "401"):
                     continue

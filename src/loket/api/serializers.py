@@ -238,6 +238,44 @@ class VerificationSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
+class OrderLineSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    unit_cents = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    vat_rate = serializers.CharField(help_text="Percent, e.g. `21`")
+
+
+class OrderSerializer(serializers.Serializer):
+    """An order (what is owed for a service) and how far it is paid. Amounts in euro
+    cents, VAT included."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.CharField(help_text="open, paid, partially_refunded, refunded, …")
+    status_label = serializers.CharField()
+    total_cents = serializers.IntegerField()
+    vat_cents = serializers.IntegerField()
+    paid_cents = serializers.IntegerField()
+    refunded_cents = serializers.IntegerField()
+    open_cents = serializers.IntegerField()
+    structured_communication = serializers.CharField(allow_blank=True)
+    case_reference = serializers.SerializerMethodField()
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    lines = OrderLineSerializer(many=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_case_reference(self, order: Any) -> str | None:
+        return order.case_reference or None
+
+
+class PaymentLinkSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="Pays the order without logging in; replaces older links")
+
+
 class PersonCaseSerializer(serializers.Serializer):
     """A resident's dossier as a "my cases" screen shows it, with its documents (when
     the token has ``documents:read``; else null)."""
@@ -254,6 +292,7 @@ class PersonCaseSerializer(serializers.Serializer):
     is_open = serializers.BooleanField()
     overdue = serializers.BooleanField()
     documents = serializers.SerializerMethodField()
+    orders = serializers.SerializerMethodField()
 
     @extend_schema_field(DocumentSerializer(many=True, allow_null=True))
     def get_documents(self, case: Any) -> Any:
@@ -261,6 +300,13 @@ class PersonCaseSerializer(serializers.Serializer):
         if documents is None:
             return None
         return DocumentSerializer(documents.get(case.id, []), many=True).data
+
+    @extend_schema_field(OrderSerializer(many=True, allow_null=True))
+    def get_orders(self, case: Any) -> Any:
+        orders = self.context.get("orders")
+        if orders is None:
+            return None
+        return OrderSerializer(orders.get(case.id, []), many=True).data
 
 
 class PersonCasePageSerializer(serializers.Serializer):

@@ -25,6 +25,8 @@ from loket.api.models import ApiCall, ApiClient, ApiCredential, ApiToken
 from loket.api.types import IssuedCredential, IssuedToken
 from loket.core.constants import AuditAction
 from loket.core.services import DomainError, User, audit_record
+from loket.payments import selectors as payments_selectors
+from loket.payments import services as payments_services
 
 
 class OAuthError(DomainError):
@@ -211,3 +213,23 @@ def api_person_read_record(
         )
         count += 1
     return count
+
+
+@transaction.atomic
+def api_payment_link_create(*, client_id: int, client_name: str, order_id: int) -> str:
+    """A payment link for an order, made by an API client (``payments:write``): the
+    payments module makes it as the system; this adds who asked, for the resident to
+    see. Raises the payments module's ``PaymentError`` when the order is not open."""
+    url = payments_services.payment_link_create(order_id=order_id, actor=None)
+    summary = payments_selectors.order_get(order_id=order_id)
+    audit_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        object_type="payments.order",
+        object_id=str(order_id),
+        object_label=f"API: {client_name}"[:200],
+        subject_person_id=summary.person_id if summary is not None else None,
+        reason=f"API client {client_name} (#{client_id}): payment link",
+        changes={"payment_link": "created"},
+    )
+    return url

@@ -31,6 +31,13 @@ urlpatterns = [
         views.CaseDocumentPdf.as_view(),
         name="case-document-pdf",
     ),
+    path("v1/cases/<str:reference>/orders/", views.CaseOrderList.as_view(), name="case-orders"),
+    path("v1/orders/<int:order_id>/", views.OrderDetail.as_view(), name="order-detail"),
+    path(
+        "v1/orders/<int:order_id>/payment-link",
+        views.OrderPaymentLink.as_view(),
+        name="order-payment-link",
+    ),
     path("v1/documents/<int:document_id>/", views.DocumentDetail.as_view(), name="document-detail"),
     path("v1/documents/<int:document_id>/pdf", views.DocumentPdf.as_view(), name="document-pdf"),
     path(
@@ -46,6 +53,9 @@ urlpatterns = [
         "v1/people/<int:person_id>/documents/",
         views.PersonDocumentList.as_view(),
         name="person-documents",
+    ),
+    path(
+        "v1/people/<int:person_id>/orders/", views.PersonOrderList.as_view(), name="person-orders"
     ),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -28,7 +28,9 @@ from loket.api.serializers import (
     DepartmentSerializer,
     DocumentPageSerializer,
     DocumentSerializer,
+    OrderSerializer,
     OrganisationSerializer,
+    PaymentLinkSerializer,
     PersonCasePageSerializer,
     PersonLookupSerializer,
     PersonPageSerializer,
@@ -46,6 +48,9 @@ from loket.catalog import selectors as catalog_selectors
 from loket.core import selectors as core_selectors
 from loket.documents import selectors as documents_selectors
 from loket.documents.types import DocumentSummary
+from loket.payments import selectors as payments_selectors
+from loket.payments import services as payments_services
+from loket.payments.types import OrderSummary
 from loket.people import selectors as people_selectors
 from loket.people.types import PersonSummary
 
@@ -542,8 +547,9 @@ def _document_data(
 
 
 class PersonCaseList(_PersonFileView):
-    """A resident's dossiers, newest first, each with its documents when the token also
-    has ``documents:read``: what a "my cases" screen shows, in one call.
+    """A resident's dossiers, newest first, each with its documents and its orders when
+    the token also has ``documents:read`` and ``payments:read`` (else they are null):
+    what a "my cases" screen shows, in one call.
 
     Needs a client cleared for every confidentiality level (``social``): the list
     cannot yet leave out single dossiers above a lower clearance, and never shows a
@@ -581,8 +587,12 @@ class PersonCaseList(_PersonFileView):
                 case_id: [_document_data(request, doc, references[case_id]) for doc in docs]
                 for case_id, docs in by_case.items()
             }
+        orders = None
+        if Scope.PAYMENTS_READ in identity.scopes:
+            orders = payments_selectors.orders_for_cases(case_ids=[row.id for row in rows])
         data = {"next": _next_url(request, page.next_cursor), "previous": None, "results": rows}
-        return Response(PersonCasePageSerializer(data, context={"documents": documents}).data)
+        context = {"documents": documents, "orders": orders}
+        return Response(PersonCasePageSerializer(data, context=context).data)
 
 
 # --- Documents (scope documents:read) -----------------------------------------------
@@ -731,3 +741,99 @@ class DocumentVerification(LoketApiView):
         if verification.outcome not in ("authentic", "revoked"):
             raise exceptions.NotFound
         return Response(VerificationSerializer(verification).data)
+
+
+# --- Payments (scopes payments:read, payments:write) --------------------------------
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object's state does not allow this."
+    default_code = "conflict"
+
+
+class CaseOrderList(_CaseDocumentView):
+    """What is owed for a dossier and how far it is paid."""
+
+    required_scopes = (Scope.CASES_READ, Scope.PAYMENTS_READ)
+
+    @extend_schema(operation_id="cases_orders_list", responses={200: OrderSerializer(many=True)})
+    def get(self, request: Request, reference: str) -> Response:
+        case = self.case_or_404(request, reference, "orders")
+        orders = payments_selectors.orders_for_case(case_id=case.pk)
+        return Response(OrderSerializer(orders, many=True).data)
+
+
+class PersonOrderList(_PersonFileView):
+    """A resident's orders outside any dossier, newest first (a dossier's orders are
+    read under the dossier)."""
+
+    required_scopes = (Scope.PEOPLE_READ, Scope.PAYMENTS_READ)
+    query_parameters = frozenset()
+
+    @extend_schema(operation_id="people_orders_list", responses={200: OrderSerializer(many=True)})
+    def get(self, request: Request, person_id: int) -> Response:
+        person = self.person_or_404(request, person_id, purpose="orders")
+        orders = [
+            order
+            for order in payments_selectors.orders_for_person(person_id=person.id)
+            if not order.case_reference and order.case_id is None
+        ]
+        return Response(OrderSerializer(orders, many=True).data)
+
+
+class _OrderView(LoketApiView):
+    personal_data = True
+
+    def order_or_404(self, request: Request, order_id: int, purpose: str) -> OrderSummary:
+        """The order, if its dossier (if any) is within the client's clearance; else
+        404, like an order that does not exist."""
+        order = payments_selectors.order_get(order_id=min(order_id, MAX_ID))
+        if order is None:
+            raise exceptions.NotFound
+        if order.case_reference or order.case_id is not None:
+            case = cases_selectors.case_get(reference=order.case_reference[:20])
+            if case is None or not client_may_read_level(request, case.confidentiality):
+                raise exceptions.NotFound
+        if order.person_id is not None:
+            _audit(request, [order.person_id], f"{purpose} {order.reference}")
+        return order
+
+
+class OrderDetail(_OrderView):
+    """An order with its lines and status."""
+
+    required_scopes = (Scope.PAYMENTS_READ,)
+
+    @extend_schema(operation_id="orders_retrieve", responses={200: OrderSerializer})
+    def get(self, request: Request, order_id: int) -> Response:
+        return Response(OrderSerializer(self.order_or_404(request, order_id, "order")).data)
+
+
+class OrderPaymentLink(_OrderView):
+    """Make a link that pays the order without logging in (e.g. for a letter or an
+    e-mail the client sends). A new link replaces the previous one. An order that is
+    not open (paid, cancelled) answers 409. Takes no body."""
+
+    required_scopes = (Scope.PAYMENTS_WRITE,)
+
+    @extend_schema(
+        operation_id="orders_payment_link",
+        request=None,
+        responses={201: PaymentLinkSerializer, 409: OpenApiResponse(description="Not open")},
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        if request.data not in (None, {}):
+            raise exceptions.ValidationError({"non_field_errors": ["This call takes no body."]})
+        order = self.order_or_404(request, order_id, "payment link for")
+        identity = client_identity(request)
+        assert identity is not None
+        try:
+            url = services.api_payment_link_create(
+                client_id=identity.client_id, client_name=identity.name, order_id=order.id
+            )
+        except payments_services.PaymentError as error:
+            raise Conflict(str(error)) from None
+        response = Response(PaymentLinkSerializer({"url": url}).data, status=201)
+        response["Cache-Control"] = "no-store"
+        return response

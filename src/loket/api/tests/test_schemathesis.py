@@ -27,6 +27,8 @@ from loket.cases.constants import PartyKind
 from loket.cases.services import case_submit, case_types_seed_demo
 from loket.cases.types import PartyRef
 from loket.core.tests.factories import OrganisationFactory
+from loket.payments.services import order_create
+from loket.payments.types import OrderLineInput
 from loket.people.tests.factories import AddressFactory, PersonFactory
 
 EXAMPLES_PER_OPERATION = 30
@@ -66,8 +68,15 @@ def api_headers(db: Any, settings: Any, tmp_path: Any) -> dict[str, str]:
     )
     make_document(person, title="Decision", case_id=submitted.case_id)
     make_document(person, title="Certificate")
+    order_create(
+        lines=[OrderLineInput(description="Uittreksel", unit_cents=500)],
+        description="Uittreksel",
+        person_id=person.pk,
+    )
     _client, headers = bearer(
-        scopes=("people:read", "cases:read", "documents:read"), rate_limit_per_minute=100_000
+        scopes=("people:read", "cases:read", "documents:read", "payments:read", "payments:write"),
+        max_confidentiality="social",
+        rate_limit_per_minute=100_000,
     )
     return {"Authorization": headers["HTTP_AUTHORIZATION"]}
 
