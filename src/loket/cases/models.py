@@ -215,6 +215,8 @@ class Case(models.Model):
             models.Index(fields=["is_open", "deadline"], name="cases_queue_deadline"),
             models.Index(fields=["waiting_for", "is_open", "-id"], name="cases_queue_waiting"),
             models.Index(fields=["person_id", "-id"], name="cases_person"),
+            # "Mijn dossiers": the cases filed for a party (person, company, association).
+            models.Index(fields=["party_kind", "party_id", "-id"], name="cases_party"),
             models.Index(fields=["initiator", "-id"], name="cases_initiator"),
             models.Index(fields=["case_type", "status"], name="cases_type_status"),
             models.Index(fields=["channel", "-id"], name="cases_channel"),
