@@ -44,6 +44,15 @@ class DayTotals:
     transfers: int = 0
     counter: int = 0
     refunds: int = 0
+    # Finance only: money that reached the bank account that day (incoming lines of
+    # the imported statements) and the part of it not matched to an order.
+    bank_received: int = 0
+    bank_not_matched: int = 0
+
+    @property
+    def bank_adds_up(self) -> bool:
+        """Every euro on the bank account is a transfer payment or waits for staff."""
+        return self.bank_received == self.transfers + self.bank_not_matched
 
     @property
     def online_total(self) -> int:
@@ -63,6 +72,8 @@ class DayTotals:
         self.transfers += other.transfers
         self.counter += other.counter
         self.refunds += other.refunds
+        self.bank_received += other.bank_received
+        self.bank_not_matched += other.bank_not_matched
 
 
 @dataclass
@@ -77,6 +88,7 @@ class Reconciliation:
     unmatched_lines: int
     unmatched_cents: int
     flagged_orders: int
+    with_bank: bool = False  # the bank columns are filled (finance sees every order)
 
     def online_cells(self, row: DayTotals) -> list[int]:
         return [row.online.get(code, 0) for code, _label in self.providers]
@@ -164,6 +176,21 @@ def reconciliation(*, user: Any, start: date, end: date) -> Reconciliation:
         if item["day"] in rows:
             rows[item["day"]].refunds += item["cents"]
 
+    with_bank = permissions.can_manage(user, None) and not condition.children
+    if with_bank:
+        lines = (
+            BankTransaction.objects.filter(
+                amount_cents__gt=0, booking_date__gte=start, booking_date__lte=end
+            )
+            .values("booking_date", "match")
+            .annotate(cents=Sum("amount_cents"))
+        )
+        for item in lines:
+            row = rows[item["booking_date"]]
+            row.bank_received += item["cents"]
+            if item["match"] != TransactionMatch.MATCHED:
+                row.bank_not_matched += item["cents"]
+
     totals = DayTotals(day=None)
     for row in rows.values():
         totals.add(row)
@@ -185,6 +212,7 @@ def reconciliation(*, user: Any, start: date, end: date) -> Reconciliation:
         unmatched_lines=unmatched["count"] or 0,
         unmatched_cents=unmatched["cents"] or 0,
         flagged_orders=Order.objects.filter(condition).exclude(flag="").count(),
+        with_bank=with_bank,
     )
 
 

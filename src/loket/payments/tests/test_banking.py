@@ -181,6 +181,9 @@ def test_transfers_count_on_their_booking_day_in_report_and_export(department: A
     booked = date(2026, 11, 16)
     data = reports.reconciliation(user=finance, start=booked, end=booked)
     assert data.days[0].transfers == data.totals.transfers == 3500
+    # 25 + 10 + 15 euro reached the account; the 15 waits for staff.
+    assert (data.totals.bank_received, data.totals.bank_not_matched) == (5000, 1500)
+    assert data.totals.bank_adds_up
     rows = list(reports.export_rows(user=finance, start=booked, end=booked))
     assert [row.cells()[0] for row in rows] == ["16/11/2026", "16/11/2026"]
     assert sum(row.amount_cents for row in rows) == data.totals.net
