@@ -19,6 +19,7 @@ import socket
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -73,8 +74,10 @@ def resolve_checked(host: str, port: int) -> list[str]:
     for text in addresses:
         if not address_allowed(ipaddress.ip_address(text)):
             raise AddressRefused(
-                "Webhooks go to public addresses only; this address points to a private, "
-                "local or reserved network."
+                _(
+                    "Webhooks go to public addresses only; this address points to a "
+                    "private, local or reserved network."
+                )
             )
     return addresses
 

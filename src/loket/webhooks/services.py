@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from loket.core.constants import AuditAction
 from loket.core.services import DomainError, User, audit_record
@@ -90,16 +91,16 @@ def subscription_create(
 ) -> Subscription:
     chosen = sorted(set(event_types))
     if not chosen or any(kind not in EventType.values for kind in chosen):
-        raise DomainError("Choose one or more known event types.")
+        raise DomainError(_("Choose one or more known event types."))
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        raise DomainError("Give a valid http(s) address.") from None
+        raise DomainError(_("Give a valid http(s) address.")) from None
     if settings.PRODUCTION and not url.startswith("https://"):
-        raise DomainError("Webhook addresses must use https.")
+        raise DomainError(_("Webhook addresses must use https."))
     parts = urlsplit(url)
     if parts.username or parts.password:
-        raise DomainError("Give the address without a user name or password.")
+        raise DomainError(_("Give the address without a user name or password."))
     url_check(
         host=parts.hostname or "", port=parts.port or (443 if parts.scheme == "https" else 80)
     )

@@ -113,3 +113,20 @@ def test_subscription_and_send_again(manager: Client) -> None:
     assert (
         manager.post("/backoffice/koppelingen/webhooks/leveringen/999/opnieuw/").status_code == 404
     )
+
+
+def test_a_private_webhook_address_is_refused_and_the_input_kept(manager: Client, settings) -> None:
+    settings.LOKET_WEBHOOK_ALLOW_LOOPBACK = False
+    response = manager.post(
+        "/backoffice/koppelingen/webhooks/",
+        {
+            "name": "Metadata",
+            "url": "http://169.254.169.254/latest/meta-data/",
+            "event_types": [EventType.CASE_CREATED],
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "public addresses only" in page
+    assert 'value="Metadata"' in page
+    assert not Subscription.objects.exists()
