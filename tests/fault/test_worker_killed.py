@@ -119,7 +119,8 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_sends_nothing_twice(
     wait_for(
         lambda: (
             site.sql(
-                "SELECT count(*) FROM notifications_message WHERE fanout_id = ? AND status != 'sent'",
+                "SELECT count(*) FROM notifications_message "
+                "WHERE fanout_id = ? AND status != 'sent'",
                 fanout_id,
             )
             == [(0,)]
