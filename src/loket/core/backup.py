@@ -369,7 +369,7 @@ def _holds_data(using: str, storage: Storage) -> str:
         except LookupError:
             continue
         if model._meta.db_table in tables and model._base_manager.using(using).exists():
-            return f"the database holds {model._meta.verbose_name_plural}"
+            return f"the database holds {label} rows"
     if next(_storage_names(storage), None) is not None:
         return "the file storage holds files"
     return ""
