@@ -434,3 +434,49 @@ def test_stripe_through_the_payments_engine(stripe_api: StandIn, settings: Any, 
     assert (order.status, order.paid_cents) == ("paid", 2500)
     assert services.webhook_receive(provider="stripe", body=event, headers=headers) == "duplicate"
     assert Order.objects.get(pk=order.pk).paid_cents == 2500
+
+
+def test_cancelling_an_open_payment_at_each_provider(settings: Any):
+    """Mollie: DELETE on an open payment; Stripe: expire the open session; Worldline:
+    cancel the created payment. Each adapter then reports the provider's new state."""
+    state = {"mollie": "open", "stripe": "open", "worldline": "PENDING_CAPTURE"}
+
+    def mollie_delete(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        state["mollie"] = "canceled"
+        return 200, _mollie_payment("canceled")
+
+    def stripe_expire(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        state["stripe"] = "expired"
+        return 200, _session("expired", "unpaid")
+
+    def worldline_cancel(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        state["worldline"] = "CANCELLED"
+        return 200, {"payment": {"id": "3066019730_0", "status": "CANCELLED"}}
+
+    def worldline_checkout(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        payment = {"id": "3066019730_0", "status": state["worldline"]}
+        return 200, {"status": "PAYMENT_CREATED", "createdPaymentOutput": {"payment": payment}}
+
+    routes: list[Route] = [
+        ("GET", "/v2/payments/tr_WDqYK6vllg", lambda r: (200, _mollie_payment(state["mollie"]))),
+        ("DELETE", "/v2/payments/tr_WDqYK6vllg", mollie_delete),
+        (
+            "GET",
+            "/v1/checkout/sessions/cs_test_a1B2c3",
+            lambda r: (200, _session(state["stripe"], "unpaid")),
+        ),
+        ("POST", "/v1/checkout/sessions/cs_test_a1B2c3/expire", stripe_expire),
+        ("GET", "/v2/MERCH42/hostedcheckouts/4012345678", worldline_checkout),
+        ("POST", "/v2/MERCH42/payments/3066019730_0/cancel", worldline_cancel),
+    ]
+    with StandIn(routes) as stand_in:
+        settings.LOKET_PAYMENT_API_URL = stand_in.url
+        settings.LOKET_PAYMENT_API_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
+        assert provider_get("mollie").cancel_payment("tr_WDqYK6vllg").state == "cancelled"
+        settings.LOKET_PAYMENT_API_KEY = "sk_test_loket"
+        assert provider_get("stripe").cancel_payment("cs_test_a1B2c3").state == "expired"
+        settings.LOKET_PAYMENT_API_KEY = "KEYID0123"
+        settings.LOKET_PAYMENT_API_SECRET = "api-secret-for-tests"
+        settings.LOKET_PAYMENT_MERCHANT_ID = "MERCH42"
+        assert provider_get("worldline").cancel_payment("4012345678").state == "cancelled"
+        assert [r["method"] for r in stand_in.requests].count("DELETE") == 1
