@@ -175,3 +175,46 @@ def test_receipt_shows_payments_and_refunds(
     services.refund_create(payment_id=counter.pk, amount_cents=500, reason="Kost", actor=finance)
     resident.get(f"/betalen/bestelling/{order.reference}/ontvangstbewijs.pdf")
     assert Order.objects.get(pk=order.id).receipt_code != first  # a new one shows the refund
+
+
+def _act_under(client: Client, grantor: Any, services: list[str] | None) -> None:
+    from django.utils import timezone
+
+    from loket.accounts.constants import SESSION_ACTING
+    from loket.accounts.models import Mandate, ResidentAccount
+
+    helper = ResidentAccount.objects.get(user_id=int(client.session["_auth_user_id"]))
+    mandate = Mandate.objects.create(
+        grantor_id=grantor.pk,
+        mandatary_id=helper.person_id,
+        all_services=services is None,
+        services=services or [],
+        valid_from=timezone.localdate(),
+    )
+    session = client.session
+    session[SESSION_ACTING] = {
+        "kind": "person",
+        "id": grantor.pk,
+        "via": "mandate",
+        "mandate_id": mandate.pk,
+    }
+    session.save()
+
+
+def test_a_mandate_holder_pays_for_the_grantor_within_the_mandate(
+    psp: Any, municipality: Any
+) -> None:
+    _, grantor = _resident()
+    hall = _order_for(grantor, service_slug="zaalhuur")
+    permit = _order_for(grantor, service_slug="parkeerkaart")
+    helper, _ = _resident()
+    _act_under(helper, grantor, ["zaalhuur"])
+    assert helper.get(f"/betalen/bestelling/{hall.reference}/").status_code == 200
+    assert helper.get(f"/betalen/bestelling/{permit.reference}/").status_code == 404
+    assert helper.post(f"/betalen/bestelling/{permit.reference}/betalen/").status_code == 404
+    listed = helper.get("/betalen/mijn-betalingen/").content.decode()
+    assert hall.reference in listed
+    assert permit.reference not in listed
+    assert not Payment.objects.filter(order_id=permit.id).exists()
+    started = helper.post(f"/betalen/bestelling/{hall.reference}/betalen/")
+    assert started["Location"].startswith(psp.url + "/checkout/")
