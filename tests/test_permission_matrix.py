@@ -80,6 +80,9 @@ DOCUMENT_HANDLERS = roles_with(Permission.PEOPLE_VIEW) & roles_with_any(
 )
 DOCUMENT_EDITORS = roles_with_any(Permission.CATALOG_EDIT, Permission.CASES_CONFIGURE)
 MAIL_ROOM = roles_with(Permission.NOTIFICATIONS_VIEW)
+PAYMENTS_VIEWERS = roles_with(Permission.PAYMENTS_VIEW)
+PAYMENTS_RECORDERS = roles_with(Permission.PAYMENTS_RECORD)
+PAYMENTS_MANAGERS = roles_with(Permission.PAYMENTS_MANAGE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,20 @@ class Rule:
 # Read a row as: who may use this URL. Everyone else is refused.
 
 MATRIX: dict[str, Rule] = {
+    # Payments in the back office.
+    "payments_staff:orders": Rule(PAYMENTS_VIEWERS),
+    "payments_staff:order": Rule(PAYMENTS_VIEWERS, strict=False, note="needs an order"),
+    "payments_staff:order-counter": Rule(PAYMENTS_RECORDERS, post=True, strict=False),
+    "payments_staff:order-link": Rule(PAYMENTS_RECORDERS, post=True, strict=False),
+    "payments_staff:order-refund": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
+    "payments_staff:refund-done": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
+    "payments_staff:order-cancel": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
+    "payments_staff:statements": Rule(PAYMENTS_MANAGERS, post=True),
+    "payments_staff:unmatched": Rule(PAYMENTS_MANAGERS),
+    "payments_staff:transaction-assign": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
+    "payments_staff:transaction-ignore": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
+    "payments_staff:report": Rule(PAYMENTS_VIEWERS),
+    "payments_staff:export": Rule(PAYMENTS_MANAGERS),
     # Public pages and the resident login.
     "portal:home": Rule(EVERYONE),
     "accounts:login": Rule(EVERYONE, note="resident login page"),
