@@ -305,10 +305,21 @@ class _Authorizer(CSCAuthorizationManager):
             self.csc_session_info.endpoint_url("credentials/authorize"),
             headers=self.auth_headers,
             json=body,
-            raise_for_status=True,
             timeout=aiohttp.ClientTimeout(total=self.timeout),
         ) as response:
-            return self.parse_csc_auth_response(await response.json())
+            if response.status == 401:
+                response.raise_for_status()  # the token: renewed once by the caller
+            try:
+                answer = await response.json(content_type=None)
+            except ValueError:
+                answer = None
+            if response.status >= 400:
+                detail = answer.get("error_description") if isinstance(answer, dict) else None
+                raise SigningError(
+                    f"credentials/authorize refused ({response.status}: "
+                    f"{str(detail or response.reason)[:200]})"
+                )
+            return self.parse_csc_auth_response(answer if isinstance(answer, dict) else {})
 
 
 class _SignerV2(CSCSigner):

@@ -24,7 +24,7 @@ from loket.simulators.csc import SigningService
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "s3cret-for-tests"  # noqa: S105
+SECRET = "s3cret-for-tests"
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_a_wrong_pin_leaves_nothing_issued(
 ):
     settings.LOKET_SEAL_REMOTE_PIN = "0000"
     sealer_forget()
-    with pytest.raises(SealUnavailable, match="could not be sealed"):
+    with pytest.raises(SealUnavailable, match="PIN is wrong"):
         services.document_issue(
             actor=None, template_key=TEMPLATE_RESIDENCE, person_id=resident().pk
         )
