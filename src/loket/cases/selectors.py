@@ -22,6 +22,7 @@ from loket.cases.constants import (
     PERM_VIEW_ALL,
     RESIDENT_PAGE_SIZE,
     AdviceStatus,
+    Channel,
     Confidentiality,
     PartyKind,
     Queue,
@@ -166,48 +167,59 @@ def _resident_filter(scope: ResidentScope) -> Q:
 # --- Rows --------------------------------------------------------------------------
 
 
-def _rows(cases: list[Case], today: date) -> tuple[CaseRow, ...]:
+_ROW_FIELDS = (
+    "pk", "reference", "title", "waiting_for", "party_label", "channel", "submitted_at",
+    "deadline", "is_open", "case_type__name", "status__name", "status__public_name",
+    "status__next_step", "department__name", "assignee__first_name", "assignee__last_name",
+    "assignee__username",
+)  # fmt: skip
+
+
+def _rows(rows: list[dict[str, Any]], today: date) -> tuple[CaseRow, ...]:
     warn = today + timedelta(days=DEADLINE_WARNING_DAYS)
-    return tuple(
-        CaseRow(
-            id=case.pk,
-            reference=case.reference,
-            title=case.title,
-            type_name=case.case_type.name,
-            status_name=case.status.name,
-            public_status=case.status.public_name,
-            next_step=case.status.next_step,
-            waiting_for=case.waiting_for,
-            department=case.department.name,
-            assignee=(case.assignee.get_full_name() or case.assignee.get_username())
-            if case.assignee
-            else "",
-            party_label=case.party_label,
-            channel=case.get_channel_display(),
-            submitted_at=case.submitted_at,
-            deadline=case.deadline,
-            is_open=case.is_open,
-            overdue=bool(case.is_open and case.deadline and case.deadline < today),
-            deadline_near=bool(case.is_open and case.deadline and today <= case.deadline <= warn),
+    channels = dict(Channel.choices)
+    items = []
+    for row in rows:
+        deadline, is_open = row["deadline"], row["is_open"]
+        assignee = ""
+        if row["assignee__username"] is not None:
+            full = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+            assignee = full or row["assignee__username"]
+        items.append(
+            CaseRow(
+                id=row["pk"],
+                reference=row["reference"],
+                title=row["title"],
+                type_name=row["case_type__name"],
+                status_name=row["status__name"],
+                public_status=row["status__public_name"],
+                next_step=row["status__next_step"],
+                waiting_for=row["waiting_for"],
+                department=row["department__name"],
+                assignee=assignee,
+                party_label=row["party_label"],
+                channel=str(channels.get(row["channel"], row["channel"])),
+                submitted_at=row["submitted_at"],
+                deadline=deadline,
+                is_open=is_open,
+                overdue=bool(is_open and deadline and deadline < today),
+                deadline_near=bool(is_open and deadline and today <= deadline <= warn),
+            )
         )
-        for case in cases
-    )
+    return tuple(items)
 
 
 def _page(cases: QuerySet[Case], *, after: str | None, limit: int) -> CasePage:
-    """Keyset pagination on the id, newest first (one query)."""
+    """Keyset pagination on the id, newest first (one query, plain rows: no model
+    instances for a list)."""
     if after:
         try:
             cursor = int(after)
         except ValueError as error:
             raise ValueError("not a cursor of this list") from error
         cases = cases.filter(pk__lt=cursor)
-    rows = list(
-        cases.select_related("case_type", "status", "department", "assignee").order_by("-pk")[
-            : limit + 1
-        ]
-    )
-    next_cursor = str(rows[limit - 1].pk) if len(rows) > limit else None
+    rows = list(cases.order_by("-pk").values(*_ROW_FIELDS)[: limit + 1])
+    next_cursor = str(rows[limit - 1]["pk"]) if len(rows) > limit else None
     return CasePage(items=_rows(rows[:limit], timezone.localdate()), next_cursor=next_cursor)
 
 
