@@ -163,9 +163,9 @@ def _site(reuse: str, env: dict[str, str]) -> Iterator[Site]:
             finally:
                 site.stop()
         return
-    folder = Path(reuse)
-    folder.mkdir(parents=True, exist_ok=True)
-    site = Site(folder, **env)
+    kept = Path(reuse)
+    kept.mkdir(parents=True, exist_ok=True)
+    site = Site(kept, **env)
     try:
         yield site
     finally:
