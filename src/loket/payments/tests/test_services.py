@@ -308,3 +308,28 @@ def test_staff_lists_follow_departments(municipality: Any, department: Any, fina
     assert [o.id for o in found] == [mine.id]
     assert selectors.orders_for_staff(user=StaffFactory()) == []
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [
+        ("+++010/8068/17183+++", "010806817183"),
+        ("***010/8068/17183***", "010806817183"),
+        ("010 8068 17183", "010806817183"),
+        ("+++010/8068/17180+++", None),  # a wrong check digit
+        ("010/8068/1718", None),  # too short
+    ],
+)
+def test_structured_communications_as_typed_or_read_from_a_bank_line(
+    typed: str, digits: str | None
+) -> None:
+    assert services.communication_clean(typed) == digits
+
+
+def test_vat_part_of_an_amount_with_vat_included() -> None:
+    from decimal import Decimal
+
+    assert services.vat_included(12100, Decimal(21)) == 2100
+    assert services.vat_included(1000, Decimal(21)) == 174  # 173.55… rounds up
+    assert services.vat_included(106, Decimal(6)) == 6
+    assert services.vat_included(999, Decimal(0)) == 0
