@@ -93,6 +93,8 @@ SEEDING_MIGRATIONS = (
     ("loket.notifications.migrations.0002_default_events_and_templates", "install"),
     ("loket.notifications.migrations.0007_case_events", "install"),
     ("loket.notifications.migrations.0008_default_topics", "install"),
+    ("loket.notifications.migrations.0009_document_events", "install"),
+    ("loket.notifications.migrations.0010_payment_events", "install"),
 )
 
 
