@@ -57,5 +57,6 @@ urlpatterns = [
     path(
         "v1/people/<int:person_id>/orders/", views.PersonOrderList.as_view(), name="person-orders"
     ),
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+    # Any other address under /api/ (newlines included): a problem, not an HTML page.
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view(), name="not-found"),
 ]

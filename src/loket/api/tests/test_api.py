@@ -246,3 +246,9 @@ def test_departments_as_linked_data(client: Client) -> None:
     [node] = body["@graph"]
     assert node["@type"] == "org:OrganizationalUnit"
     assert node["isEenheidVan"].endswith("/id/organisatie/proefdorp")
+
+
+def test_unknown_addresses_with_newlines_are_problems_too(client: Client) -> None:
+    response = client.get("/api/v1/cases/%0A/documents/x/pdf")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
