@@ -487,6 +487,15 @@ def payment_start(*, order_id: int, return_url: str, locale: str = "nl_BE") -> s
         if existing is not None:
             return existing.checkout_url
         now = timezone.now()
+        if order.payments.filter(
+            method=PaymentMethod.ONLINE,
+            state=PaymentState.PENDING,
+            checkout_url="",
+            created_at__gte=now - timedelta(minutes=1),
+        ).exists():  # another request is starting one right now (a double click)
+            raise PaymentError(
+                _("A payment for this order is being started. Wait a moment and try again.")
+            )
         payment = Payment.objects.create(
             order=order,
             method=PaymentMethod.ONLINE,

@@ -20,7 +20,11 @@ from loket.payments.constants import OrderFlag, OrderStatus, PaymentState, Refun
 from loket.payments.models import Order, Payment, Refund
 from loket.payments.providers import ProviderUnavailable
 from loket.payments.services import PaymentError, order_paid, order_refunded
-from loket.payments.tests.factories import BankTransactionFactory, OrderFactory
+from loket.payments.tests.factories import (
+    BankTransactionFactory,
+    OrderFactory,
+    PaymentFactory,
+)
 from loket.payments.types import OrderLineInput
 from loket.people.tests.factories import AddressFactory, PersonFactory
 
@@ -119,6 +123,16 @@ def test_pressing_pay_twice_reuses_the_pending_payment(psp: Any, municipality: A
     first = services.payment_start(order_id=order.id, return_url="http://testserver/t/")
     again = services.payment_start(order_id=order.id, return_url="http://testserver/t/")
     assert first == again
+    assert Payment.objects.filter(order_id=order.id).count() == 1
+
+
+def test_a_double_click_while_starting_does_not_start_a_second_payment(
+    psp: Any, municipality: Any
+) -> None:
+    order = _order()
+    PaymentFactory(order=Order.objects.get(pk=order.id))  # being started, no page yet
+    with pytest.raises(PaymentError, match="being started"):
+        services.payment_start(order_id=order.id, return_url="http://testserver/t/")
     assert Payment.objects.filter(order_id=order.id).count() == 1
 
 
