@@ -93,12 +93,17 @@ def serve(site: LoketSite) -> str:
 
 
 def fetch(
-    base: str, method: str, path: str, cookies: dict[str, str], form: Any = None
+    base: str,
+    method: str,
+    path: str,
+    cookies: dict[str, str],
+    form: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], str]:
     """One request; cookies the answer sets go into ``cookies``."""
     parts = urllib.parse.urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
-    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    headers = {**(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
     body = None
     if form is not None:
         body = urllib.parse.urlencode(form)
@@ -159,7 +164,11 @@ def sqlite_file_gone(path: Path) -> Iterator[None]:
 class TcpProxy:
     """A loopback TCP proxy to ``host:port`` that can be cut (every open connection
     closed, new ones closed at once) and restored: a database server that restarts, or
-    a network that drops."""
+    a network that drops.
+
+    A socket is only shut down by whoever cuts it; it is closed by the last of its
+    connection's two pump threads, so no thread is ever blocked on a descriptor number
+    that a new connection has taken over meanwhile."""
 
     def __init__(self, host: str, port: int) -> None:
         self.target = (host, port)
@@ -169,7 +178,8 @@ class TcpProxy:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self) -> None:
         while not self._closed:
@@ -185,31 +195,38 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)
             with self._lock:
                 self._sockets += [client, upstream]
+            done = [2]
             for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+                threading.Thread(target=self._pump, args=(source, sink, done), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, done: list[int]) -> None:
         try:
             while chunk := source.recv(65536):
                 sink.sendall(chunk)
         except OSError:
             pass
         finally:
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_RDWR)
+            with self._lock:
+                done[0] -= 1
+                last = done[0] == 0
+                if last:
+                    self._sockets = [s for s in self._sockets if s not in (source, sink)]
+            if last:
+                source.close()
+                sink.close()
 
     def cut(self) -> None:
         self.up = False
         with self._lock:
-            sockets, self._sockets = self._sockets, []
+            sockets = list(self._sockets)
         for end in sockets:
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
-            end.close()
 
     def restore(self) -> None:
         self.up = True
@@ -217,6 +234,9 @@ class TcpProxy:
     def close(self) -> None:
         self._closed = True
         self.cut()
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self._acceptor.join(timeout=5)
         self.listener.close()
 
 

@@ -7,6 +7,7 @@ it again once the database is back.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -75,6 +76,14 @@ def test_sqlite_file_gone_during_a_submission_keeps_the_input_and_writes_nothing
         status, headers, page = fetch(base, "GET", "/mijn-dossiers/", cookies)
         _assert_try_again_page(status, headers, page)
         assert 'href="/mijn-dossiers/"' in page
+        # An API client gets problem+json with the same status and Retry-After.
+        status, headers, body = fetch(
+            base, "GET", "/api/v1/services/", {}, headers={"Authorization": "Bearer x"}
+        )
+        assert status == 503
+        assert headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+        assert headers["content-type"] == "application/problem+json"
+        assert json.loads(body)["status"] == 503
 
     assert fault_site.sql("SELECT count(*) FROM cases_case") == [(0,)]
     # The database is back: "Try again" sends what was kept, and the request is filed once.
@@ -149,6 +158,9 @@ def test_postgres_connection_lost_in_the_middle_of_filing_a_case(
     # While it is down, every page says so (the connection cannot be made at all).
     response = client.get("/mijn-dossiers/")
     assert response.status_code == 503
+    response = client.get("/api/v1/services/", HTTP_AUTHORIZATION="Bearer x")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
 
     through_proxy.restore()
     assert Case.objects.count() == 0  # rolled back with the lost connection
