@@ -424,10 +424,10 @@ def _question_labels(service: Service) -> dict[str, str]:
 
 def fee_summary_for_service(*, service: Service) -> str:
     """The cost in clear language for the service page ("" when there is no fee)."""
-    row = Fee.objects.filter(service=service).first()
-    if row is None:
+    try:
+        row = service.fee  # fetched with the service by ``_services()``
+    except Fee.DoesNotExist:
         return ""
-    row.service = service
     rule = row.rule()
     label = _question_labels(service).get(rule.free_field, "") if rule.free_field else ""
     return fees.fee_summary(rule, free_label=label)
