@@ -31,6 +31,9 @@ HOSTILE_NEXT = [
     " //evil.example",
     "http://testserver@evil.example/",
     "data:text/html,<script>alert(1)</script>",
+    # Not a URL at all: Django's redirect() would take it for a view name (a 500).
+    "nergens",
+    "9" * 40,
 ]
 SECRET = pyotp.random_base32()
 NEXT_INPUT = re.compile(r'name="next" value="([^"]*)"')
@@ -48,8 +51,7 @@ def _stays_on_site(response: Any) -> None:
     parts = urlsplit(location)
     assert parts.scheme in ("", "http", "https"), location
     assert parts.netloc in ("", "testserver"), location
-    assert location.startswith("/"), location
-    assert not location.startswith(("//", "/\\")), location
+    assert not location.startswith(("//", "/\\", "\\")), location
     assert "evil" not in location
 
 

@@ -79,7 +79,8 @@ class StaffLoginView(FormView):
             return redirect("staff_login:enrol")
         staff_login_without_factor(request=request, user=user)
         next_url = self._next()
-        if next_url and url_has_allowed_host_and_scheme(
+        # A path on this site only: redirect() would take any other word for a view name.
+        if next_url.startswith("/") and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return redirect(next_url)

@@ -61,7 +61,8 @@ def _verified_staff_required(view: Callable[..., HttpResponse]) -> Callable[...,
 def _after_login(request: HttpRequest, next_url: str) -> HttpResponse:
     if request.session.get(SESSION_NEW_RECOVERY_CODES):
         return redirect("staff_login:recovery_codes")
-    if next_url and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take any other word for a view name.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
