@@ -304,11 +304,18 @@ MATRIX: dict[str, Rule] = {
 # never opens it (no token: refused or public).
 API_PUBLIC = {"api:token", "api:schema", "api:docs", "api:organisation-list",
               "api:organisation-detail", "api:department-list", "api:department-detail",
-              "api:service-list", "api:service-detail", "api:not-found"}  # fmt: skip
+              "api:service-list", "api:service-detail", "api:not-found",
+              "api:document-verification"}  # fmt: skip
 for _name in API_PUBLIC:
     MATRIX.setdefault(_name, Rule(EVERYONE, strict=False, note="public API (token-less)"))
-for _name in ("api:person-list", "api:person-lookup", "api:person-detail", "api:case-detail"):
-    MATRIX.setdefault(_name, Rule(frozenset(), note="needs an API token with people:read"))
+for _name in ("api:person-list", "api:person-lookup", "api:person-detail", "api:case-detail",
+              "api:case-documents", "api:case-document-pdf", "api:case-orders",
+              "api:person-cases", "api:person-documents", "api:person-orders",
+              "api:document-detail", "api:document-pdf", "api:order-detail"):  # fmt: skip
+    MATRIX.setdefault(_name, Rule(frozenset(), note="needs an API token with its scopes"))
+MATRIX.setdefault(
+    "api:order-payment-link", Rule(frozenset(), post=True, note="needs payments:write")
+)
 
 
 # --- Walking the resolver ---------------------------------------------------------------

@@ -921,6 +921,15 @@ LOKET_SEAL_TRUST_ROOTS = Path(
     or str(LOKET_DOCUMENTS_PKI_DIR / "demo-ca.pem")
 )
 
+LOKET_WEBHOOK_ALLOW_LOOPBACK = env_bool(
+    "LOKET_WEBHOOK_ALLOW_LOOPBACK",
+    False,
+    help="Let webhook deliveries go to loopback addresses (127.0.0.0/8, ::1), for a "
+    "receiver on this machine in development. Ignored in production; private, "
+    "link-local and metadata addresses stay refused.",
+    group="API and webhooks",
+)
+
 # --- Payments ----------------------------------------------------------------------
 LOKET_PAYMENT_PROVIDER = env_choice(
     "LOKET_PAYMENT_PROVIDER",
