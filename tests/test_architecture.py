@@ -9,6 +9,9 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "loket"
 PUBLIC = {"services", "selectors", "types", "constants"}
 # config wires the applications together; it may import their url and view modules.
 WIRING = {"config": {"urls", "views", "env"}}
+# Recorded departures (an ADR each): the bulk seeder writes a million cases straight
+# into the cases and people tables (ADR 0018).
+DEPARTURES = {"demo/bulk_cases.py": {"loket.cases.models", "loket.people.models"}}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -39,7 +42,8 @@ def test_modules_import_only_each_others_public_surface():
             public = (
                 parts[3] if len(parts) > 3 and (SRC / parts[1] / parts[2]).is_dir() else parts[2]
             )
-            if public not in allowed:
+            departure = DEPARTURES.get(relative.as_posix(), set())
+            if public not in allowed and ".".join(parts[:3]) not in departure:
                 offences.append(f"{relative}:{line} imports {name}")
     # "from loket.core.services import x" also yields "loket.core.services.x": fine.
     assert not offences, "\n".join(offences)
