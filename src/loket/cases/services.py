@@ -603,6 +603,10 @@ def _payment_request(case: Case, *, actor: User | None) -> PaymentRequest:
     )
 
 
+def _has_open_order(case: Case) -> bool:
+    return any(o.status == OrderStatus.OPEN for o in orders_for_case(case_id=case.pk))
+
+
 def _orders_cancel_open(case: Case, *, reason: str) -> None:
     """A case that ends (withdrawn, refused, closed) leaves no order open to pay."""
     if case.payment_status != PaymentStatus.REQUESTED:
@@ -1200,7 +1204,8 @@ def advice_answer(*, actor: User, advice_id: int, answer: str) -> AdviceRequest:
 
 
 def case_reminders_send(*, today: date | None = None, after_days: int = 7) -> int:
-    """Daily: remind residents of information asked or fees unpaid for ``after_days``;
+    """Daily: remind residents of information asked or fees unpaid for ``after_days``
+    (not of a fee with an open order: the payments module reminds of those itself);
     flag cases near their deadline for their handlers (internal timeline line).
     Idempotent per case and day. Returns how many reminders were sent or flagged."""
     today = today or timezone.localdate()
@@ -1214,6 +1219,8 @@ def case_reminders_send(*, today: date | None = None, after_days: int = 7) -> in
         .select_related("status")
         .iterator()
     ):
+        if case.waiting_for == WaitsFor.PAYMENT and _has_open_order(case):
+            continue  # the payments module reminds of its open orders itself
         with transaction.atomic():
             _notify_after_commit(
                 event=EVENT_REMINDER,
@@ -1228,6 +1235,8 @@ def case_reminders_send(*, today: date | None = None, after_days: int = 7) -> in
         waiting_since__lte=cutoff,
     ).exclude(waiting_for__in=[WaitsFor.RESIDENT, WaitsFor.PAYMENT])
     for case in unpaid.select_related("status").iterator():
+        if _has_open_order(case):
+            continue
         with transaction.atomic():
             _notify_after_commit(
                 event=EVENT_REMINDER,

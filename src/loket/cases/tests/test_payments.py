@@ -296,3 +296,25 @@ def test_my_cases_badges_cost_one_query_for_the_whole_page(
         page = client.get("/mijn-dossiers/").content.decode()
     assert page.count("To pay:") == 5
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_case_reminder_leaves_an_open_order_to_the_payments_module(
+    hall: Any, handler: Any, departments: dict[str, Any]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from loket.cases.services import case_reminders_send
+
+    user, person = make_resident()
+    with_order = _awaiting_payment(handler, person, user)
+    other_user, other = make_resident()
+    CaseType.objects.filter(slug="zaalhuur").update(service=None)  # no fee: no order
+    by_hand = _awaiting_payment(handler, other, other_user)
+    long_ago = timezone.now() - timedelta(days=10)
+    Case.objects.filter(pk__in=[with_order.pk, by_hand.pk]).update(waiting_since=long_ago)
+    # Only the case without an order is reminded here (deadline flags aside).
+    reminded = case_reminders_send(after_days=7)
+    deadline_flags = TimelineEvent.objects.filter(data__has_key="marker").count()
+    assert reminded - deadline_flags == 1
