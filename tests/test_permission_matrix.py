@@ -271,6 +271,17 @@ MATRIX: dict[str, Rule] = {
     "documents:download": Rule(RESIDENTS, strict=False, note="needs a document"),
     "documents:verify": Rule(EVERYONE, note="anyone may check a document"),
     "documents:verify-code": Rule(EVERYONE, strict=False, note="unknown code: not found"),
+    # Payments, the resident's side (ADR 0017).
+    "payments:mine": Rule(RESIDENTS),
+    "payments:order": Rule(RESIDENTS, strict=False, note="needs an order of the resident"),
+    "payments:order_pay": Rule(RESIDENTS, post=True, strict=False, note="needs an order"),
+    "payments:receipt": Rule(RESIDENTS, strict=False, note="needs a paid order"),
+    "payments:return": Rule(EVERYONE, strict=False, note="needs a payment; shows its state"),
+    "payments:link": Rule(EVERYONE, strict=False, note="the token is the secret"),
+    "payments:link_pay": Rule(EVERYONE, strict=False, note="the token is the secret (POST)"),
+    "payments:webhook": Rule(
+        EVERYONE, strict=False, note="provider's call, authenticated by its signature"
+    ),
     "documents_staff:index": Rule(DOCUMENT_HANDLERS | DOCUMENT_EDITORS | MAIL_ROOM),
     "documents_staff:issue": Rule(DOCUMENT_HANDLERS, post=True),
     "documents_staff:detail": Rule(DOCUMENT_HANDLERS, strict=False, note="needs a document"),
