@@ -614,7 +614,8 @@ def _bulk_load() -> Iterator[None]:
     page cache. Restored afterwards."""
     debug = settings.DEBUG
     settings.DEBUG = False
-    sqlite = connection.vendor == "sqlite"
+    # (SQLite refuses to change the safety level inside a transaction.)
+    sqlite = connection.vendor == "sqlite" and not connection.in_atomic_block
     if sqlite:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous")
