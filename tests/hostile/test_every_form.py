@@ -42,25 +42,25 @@ def _actor_for(name: str) -> str:
     return next((actor for actor in ACTORS if actor in allowed), "anonymous")
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTILE_VALUES))
-def test_every_form_survives_hostile_values(world: World, kind: str) -> None:
-    value = HOSTILE_VALUES[kind]
+def test_every_form_survives_hostile_values(world: World) -> None:
+    """One world for every kind of value: building it is the slow part."""
     names = sorted(n for n, rule in MATRIX.items() if rule.post) + list(PUBLIC_FORMS)
     problems: list[str] = []
     tried = 0
-    for name in names:
-        if name not in ROUTES:
-            continue
-        client = world.clients[_actor_for(name)]
-        url = _url(ROUTES[name], world.samples, MATRIX[name])
-        page = client.get(url)
-        fields = _fields(page.content.decode(errors="replace")) if page.status_code == 200 else []
-        data = dict.fromkeys(fields or ["text", "q", "next"], value)
-        response = client.post(url, data)
-        tried += 1
-        if response.status_code >= 500:
-            problems.append(f"{name}: POST {url} with {kind} values: {response.status_code}")
-        elif SCRIPT in response.content.decode(errors="replace"):
-            problems.append(f"{name}: POST {url} echoes the markup raw")
-    assert tried > 20
+    for kind, value in sorted(HOSTILE_VALUES.items()):
+        for name in names:
+            if name not in ROUTES:
+                continue
+            client = world.clients[_actor_for(name)]
+            url = _url(ROUTES[name], world.samples, MATRIX[name])
+            page = client.get(url)
+            html = page.content.decode(errors="replace") if page.status_code == 200 else ""
+            data = dict.fromkeys(_fields(html) or ["text", "q", "next"], value)
+            response = client.post(url, data)
+            tried += 1
+            if response.status_code >= 500:
+                problems.append(f"{name}: POST {url} with {kind} values: {response.status_code}")
+            elif SCRIPT in response.content.decode(errors="replace"):
+                problems.append(f"{name}: POST {url} echoes the markup raw")
+    assert tried > 80
     assert not problems, "\n".join(problems)
