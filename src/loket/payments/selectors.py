@@ -102,6 +102,12 @@ def _staff_rows(user: Any, permission: str | None = None) -> Any:
     return Order.objects.filter(condition)
 
 
+def staff_may_view_orders(*, user: Any, department_id: int | None) -> bool:
+    """May ``user`` see the orders of a case of ``department_id`` (for another module
+    deciding whether to show a case's payment block)?"""
+    return permissions.can_view(user, department_id)
+
+
 def orders_for_staff(
     *,
     user: Any,

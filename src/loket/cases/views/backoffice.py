@@ -47,7 +47,6 @@ from loket.cases.permissions import (
 from loket.cases.types import PartyRef
 from loket.core.selectors import department_list, staff_department_ids, staff_has_permission
 from loket.core.services import DomainError, User
-from loket.payments import permissions as payment_permissions
 from loket.payments import selectors as payment_selectors
 from loket.people.selectors import person_get, person_get_by_national_number
 
@@ -219,7 +218,9 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
         ),
         "today": case.submitted_at.date(),
         "orders": payment_selectors.orders_for_case(case_id=case.pk),
-        "can_view_orders": payment_permissions.can_view(user, case.department_id),
+        "can_view_orders": payment_selectors.staff_may_view_orders(
+            user=user, department_id=case.department_id
+        ),
     }
     context.update(overrides)
     return context
