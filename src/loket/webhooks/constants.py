@@ -8,7 +8,9 @@ class EventType(models.TextChoices):
     CASE_CREATED = "be.loket.case.created", _("Case created")
     CASE_STATUS_CHANGED = "be.loket.case.status_changed", _("Case status changed")
     DOCUMENT_ISSUED = "be.loket.document.issued", _("Document issued")
-    PAYMENT_RECEIVED = "be.loket.payment.received", _("Payment received")
+    DOCUMENT_REVOKED = "be.loket.document.revoked", _("Document revoked")
+    PAYMENT_RECEIVED = "be.loket.payment.received", _("Order fully paid")
+    PAYMENT_REFUNDED = "be.loket.payment.refunded", _("Payment refunded")
 
 
 class DeliveryStatus(models.TextChoices):
