@@ -47,6 +47,8 @@ from loket.documents.selectors import document_summary, template_context, templa
 from loket.documents.types import DocumentSummary, RenderedPdf, format_code
 from loket.notifications.services import letter_batch_claim, letter_batch_mark_printed, notify
 from loket.people.selectors import person_get
+from loket.webhooks.constants import EventType
+from loket.webhooks.services import event_publish
 
 logger = logging.getLogger(__name__)
 
@@ -335,10 +337,31 @@ def _store(
                 changes={"case": case_id, "template_version": document.template_version}
                 | ({"replaces": replaces.code} if replaces is not None else {}),
             )
+            _webhook(document, EventType.DOCUMENT_ISSUED)
     except BaseException:
         default_storage.delete(name)
         raise
     return document
+
+
+def _webhook(document: Document, event_type: str) -> None:
+    """A CloudEvent for the municipality's own systems, in the transaction of the change.
+    No personal data and no verification code (the code opens the public verification
+    page; the API hands it out only to clients cleared for the document's dossier)."""
+    event_publish(
+        type=event_type,
+        source="/api/v1/documents",
+        subject=str(document.pk),
+        data={
+            "id": document.pk,
+            "template": document.template_key,
+            "kind": document.kind,
+            "status": document.status,
+            "department": document.department_id,
+            "case": document.case_id,
+            "replaces": document.replaces_id,
+        },
+    )
 
 
 EVENT_DOCUMENT_ISSUED = "document-issued"  # notifications migration 0009
@@ -422,6 +445,7 @@ def _revoke(*, actor: Any, document: Document, reason: str, now: Any) -> None:
         reason=reason,
         changes={"status": DocumentStatus.REVOKED},
     )
+    _webhook(document, EventType.DOCUMENT_REVOKED)
 
 
 def document_revoke(*, actor: Any, document_id: int, reason: str) -> DocumentSummary:
