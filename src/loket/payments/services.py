@@ -70,6 +70,8 @@ from loket.payments.types import (
     OrderSummary,
     ProviderPayment,
 )
+from loket.webhooks.constants import EventType
+from loket.webhooks.services import event_publish
 
 logger = logging.getLogger(__name__)
 
@@ -268,9 +270,34 @@ def _order_recompute(order: Order, *, now: datetime | None = None) -> list[str]:
     if not was_paid and order.status == OrderStatus.PAID:
         transaction.on_commit(lambda: order_paid.send(sender=Order, order=summary))
         _notify_paid(order)
+        _webhook(order, EventType.PAYMENT_RECEIVED)
     if refunded > before[2]:
         transaction.on_commit(lambda: order_refunded.send(sender=Order, order=summary))
+        _webhook(order, EventType.PAYMENT_REFUNDED)
     return fields
+
+
+def _webhook(order: Order, event_type: str) -> None:
+    """A CloudEvent for the municipality's own systems, in the transaction of the change:
+    references, codes and amounts only (no payer, no resident, no description)."""
+    event_publish(
+        type=event_type,
+        source="/api/v1/orders",
+        subject=order.reference,
+        data={
+            "id": order.pk,
+            "reference": order.reference,
+            "status": order.status,
+            "currency": order.currency,
+            "total_cents": order.total_cents,
+            "paid_cents": order.paid_cents,
+            "refunded_cents": order.refunded_cents,
+            "department": order.department_id,
+            "case_reference": order.case_reference or None,
+            "service": order.service_slug or None,
+            "version": order.version,
+        },
+    )
 
 
 def _order_context(order: Order) -> dict[str, Any]:
