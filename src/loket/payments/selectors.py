@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Q
 
 from loket.payments import permissions
@@ -248,6 +250,45 @@ def payment_id_for_checkout(*, checkout_url: str) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+# Where each provider's hosted payment page lives, as CSP source expressions. The
+# resident's browser goes there by a redirect after posting "Pay online" to Loket, and
+# browsers apply the page's ``form-action`` to that redirect too. Worldline serves its
+# checkout from a host per environment and cluster (``payment.pay1.preprod.…``).
+_CHECKOUT_SOURCES = {
+    "mollie": ("https://www.mollie.com",),
+    "stripe": ("https://checkout.stripe.com",),
+    "worldline": ("https://*.direct.worldline-solutions.com",),
+}
+
+
+def checkout_sources() -> tuple[str, ...]:
+    """The origins of the configured provider's hosted payment page (CSP source
+    expressions); for the local provider, its address (``LOKET_PAYMENT_LOCAL_URL``,
+    else PORT+5 on loopback)."""
+    name = settings.LOKET_PAYMENT_PROVIDER
+    if name != "local":
+        return _CHECKOUT_SOURCES.get(name, ())
+    from loket.payments.providers.local import default_url
+
+    parts = urlsplit(default_url())
+    return (f"{parts.scheme}://{parts.netloc}",) if parts.scheme and parts.netloc else ()
+
+
+def checkout_allowed(*, checkout_url: str) -> bool:
+    """Is ``checkout_url`` on one of :func:`checkout_sources` (a browser may go there
+    after posting the "Pay online" form)?"""
+    parts = urlsplit(checkout_url)
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    for source in checkout_sources():
+        scheme, _, host = source.lower().partition("://")
+        if host.startswith("*."):
+            if parts.scheme == scheme and origin.endswith(host[1:]):
+                return True
+        elif origin == source.lower():
+            return True
+    return False
 
 
 def epc_qr_svg(

@@ -34,6 +34,25 @@ logger = logging.getLogger(__name__)
 SESSION_RETRY = "loket.payments.retry"  # payment id → where "try again" goes
 REFRESH_SECONDS = 5
 
+# The site's Content-Security-Policy (``loket.core.middleware`` sends it on every
+# response that has none of its own), which the pages with a "Pay online" form send
+# themselves with the provider's checkout origin added to ``form-action``: browsers
+# apply ``form-action`` to the redirect after the form post too, and Loket answers that
+# post with a redirect to the provider's hosted page. A test keeps the two in step.
+_SITE_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
@@ -110,6 +129,16 @@ def _transfer_context(order: OrderSummary) -> dict[str, Any]:
     }
 
 
+def _allow_checkout_forms(response: HttpResponse) -> HttpResponse:
+    """Let this page's "Pay online" form end at the provider's hosted payment page."""
+    sources = " ".join(selectors.checkout_sources())
+    if sources:
+        response.headers["Content-Security-Policy"] = _SITE_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {sources}", 1
+        )
+    return response
+
+
 def _remember_retry(request: HttpRequest, payment_url: str, retry: str) -> None:
     """Remember, in this browser's session, where "try again" leads for the payment the
     checkout URL belongs to (the return page then shows the order's reference)."""
@@ -131,6 +160,9 @@ def _start(request: HttpRequest, order: OrderSummary, retry: str) -> HttpRespons
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(retry)
+    if not selectors.checkout_allowed(checkout_url=checkout):
+        # The browser will refuse this redirect (CSP form-action of the order page).
+        logger.warning("The payment provider's checkout is on an origin the CSP does not allow.")
     payment_id = selectors.payment_id_for_checkout(checkout_url=checkout)
     if payment_id is not None:
         _remember_retry(request, str(payment_id), retry)
@@ -158,7 +190,7 @@ def my_payments(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
     order = _own_order(request, reference)
     detail = selectors.order_detail(order_id=order.id)
-    return render(
+    response = render(
         request,
         "payments/portal/order.html",
         {
@@ -168,6 +200,7 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
             **_transfer_context(order),
         },
     )
+    return _allow_checkout_forms(response)
 
 
 @resident_required
@@ -256,7 +289,7 @@ def link_detail(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
-    return response
+    return _allow_checkout_forms(response)
 
 
 @require_POST

@@ -146,6 +146,60 @@ def test_payment_link_without_login(psp: Any, municipality: Any, finance: Any) -
     assert "has been paid" in visitor.get(path).content.decode()
 
 
+def _form_action(response: Any) -> str:
+    policy = response["Content-Security-Policy"]
+    return next(part for part in policy.split("; ") if part.startswith("form-action "))
+
+
+def test_the_pay_forms_may_end_at_the_provider_and_other_pages_stay_closed(
+    psp: Any, municipality: Any, finance: Any, settings: Any
+) -> None:
+    """Browsers apply CSP ``form-action`` to the redirect after "Pay online" too."""
+    resident, person = _resident()
+    order = _order_for(person)
+    page = resident.get(f"/betalen/bestelling/{order.reference}/")
+    token_url = services.payment_link_create(order_id=order.id, actor=finance)
+    link = Client().get(urlsplit(token_url).path)
+    mine = resident.get("/betalen/mijn-betalingen/")
+    assert psp.url in _form_action(page).split()
+    assert psp.url in _form_action(link).split()
+    assert psp.url not in mine["Content-Security-Policy"]
+    # Only form-action differs from the site's policy.
+    assert (
+        page["Content-Security-Policy"].replace(f" {psp.url}", "")
+        == (mine["Content-Security-Policy"])
+    )
+    # The redirect the form gets goes to an origin the page allowed.
+    started = resident.post(f"/betalen/bestelling/{order.reference}/betalen/")
+    assert started["Location"].startswith(psp.url + "/")
+
+    settings.LOKET_PAYMENT_PROVIDER = "stripe"
+    page = resident.get(f"/betalen/bestelling/{order.reference}/")
+    assert "https://checkout.stripe.com" in _form_action(page).split()
+    assert psp.url not in page["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "checkout", "allowed"),
+    [
+        ("mollie", "https://www.mollie.com/checkout/select-method/7UhSN1zuXS", True),
+        ("stripe", "https://checkout.stripe.com/c/pay/cs_test_a1B2c3", True),
+        ("worldline", "https://payment.pay1.preprod.direct.worldline-solutions.com/x", True),
+        ("worldline", "https://payment.direct.worldline-solutions.com/hostedcheckout/x", True),
+        ("worldline", "https://direct.worldline-solutions.com.example.org/x", False),
+        ("stripe", "https://www.mollie.com/checkout/x", False),
+        ("mollie", "http://www.mollie.com/checkout/x", False),
+    ],
+)
+def test_a_checkout_address_is_allowed_only_on_its_providers_origin(
+    settings: Any, provider: str, checkout: str, allowed: bool
+) -> None:
+    from loket.payments.selectors import checkout_allowed
+
+    settings.LOKET_PAYMENT_PROVIDER = provider
+    assert checkout_allowed(checkout_url=checkout) is allowed
+
+
 def test_my_payments_lists_open_and_paid(psp: Any, municipality: Any, finance: Any) -> None:
     resident, person = _resident()
     open_order = _order_for(person)
