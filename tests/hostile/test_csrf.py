@@ -26,6 +26,7 @@ __all__ = ["world"]  # the permission matrix's world: a client per actor, sample
 # Not protected by the CSRF cookie, on purpose: nothing a browser session can do there.
 CSRF_EXEMPT: dict[str, str] = {
     "notifications_callbacks:sms-status": "SMS gateway callback, authenticated by its signature",
+    "payments:webhook": "payment provider's webhook, authenticated by its signature",
 }
 # The REST API authenticates every call with a bearer token and never with a session
 # cookie, so a forged cross-site request carries no credential (tested in the API matrix).
