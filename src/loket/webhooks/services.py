@@ -157,6 +157,14 @@ def event_publish(
         "data": dict(data),
     }
     now = timezone.now()
+    # One query when nobody listens (the common case on every issue and payment).
+    subscriptions = [
+        subscription
+        for subscription in Subscription.objects.filter(active=True).only("id", "event_types")
+        if type in subscription.event_types
+    ]
+    if not subscriptions:
+        return event
     with transaction.atomic():
         deliveries = [
             Delivery.objects.create(
@@ -167,12 +175,10 @@ def event_publish(
                 next_attempt_at=now,
                 created_at=now,
             )
-            for subscription in Subscription.objects.filter(active=True)
-            if type in subscription.event_types
+            for subscription in subscriptions
         ]
-    if deliveries:
-        ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: _enqueue(ids))
+    ids = [delivery.pk for delivery in deliveries]
+    transaction.on_commit(lambda: _enqueue(ids))
     return event
 
 
