@@ -108,11 +108,6 @@ def test_a_full_disk_during_an_upload_gives_a_clear_message_and_saves_no_row(
     assert Case.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.services._upload_store does not remove what FileSystemStorage wrote "
-    "before the disk filled up (fix described in the fault-test report)",
-)
 def test_a_full_disk_leaves_no_partial_file(full_disk: Path) -> None:
     _report_with_a_photo(Client(raise_request_exception=False))
     assert [p.name for p in full_disk.rglob("*") if p.is_file()] == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -559,7 +560,15 @@ def _upload_store(service: Service, owner_key: str) -> formengine.UploadStore:
             size=file.size or 0,
         )
         # The stored name is random: it says nothing about the resident or the file.
-        row.file.save(f"{secrets.token_hex(16)}.{extension}", file, save=False)
+        name = f"{secrets.token_hex(16)}.{extension}"
+        try:
+            row.file.save(name, file, save=False)
+        except OSError:
+            # A full disk leaves what the storage had written so far: remove it, so a
+            # failed upload leaves neither a row nor a partial file.
+            with suppress(OSError):
+                row.file.storage.delete(row.file.field.generate_filename(row, name))
+            raise
         row.save()
         return UploadInfo(
             token=token, name=row.original_name, content_type=content_type, size=row.size

@@ -14,7 +14,7 @@ def test_list_names_the_scenarios(site: LoketSite) -> None:
 
     assert done.returncode == 0, done.stderr
     names = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
-    assert names == ["documents", "fanout", "home", "seed"]
+    assert names == ["cases", "documents", "fanout", "home", "load", "seed"]
 
 
 def test_an_unknown_scenario_is_refused(site: LoketSite) -> None:
