@@ -126,7 +126,8 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
         "medewerker-financien",
         "Kristof",
         "Degryse",
-        (("financien", RoleSlug.HANDLER),),
+        (("financien", RoleSlug.HANDLER), ("financien", RoleSlug.FINANCE)),
+        description="finance department (payments, refunds, bank statements)",
         liaison_of="financien",
     ),
     DemoStaff(

@@ -65,6 +65,7 @@ from loket.demo.types import DemoLogin, SeedResult
 from loket.documents.services import documents_seed_demo
 from loket.notifications.constants import ContactKind
 from loket.notifications.services import contact_point_add_verified
+from loket.payments.services import payments_seed_demo
 from loket.people.constants import HouseholdRelation
 from loket.people.selectors import company_id_by_name, person_get_by_national_number
 from loket.people.services import (
@@ -180,6 +181,7 @@ def demo_seed(
         catalog_seed_demo()
         case_types_seed_demo()
         documents_seed_demo()
+        payments_seed_demo()
         audit_record(
             actor=None,
             action=AuditAction.CREATE,

@@ -1125,6 +1125,7 @@ from loket.payments.banking.services import statement_import as statement_import
 from loket.payments.banking.services import transaction_assign as transaction_assign  # noqa: E402
 from loket.payments.banking.services import transaction_ignore as transaction_ignore  # noqa: E402
 from loket.payments.banking.types import StatementResult as StatementResult  # noqa: E402
+from loket.payments.demo import payments_seed_demo as payments_seed_demo  # noqa: E402
 
 # --- end of bank statements ---
 

@@ -177,6 +177,7 @@ def test_organisations_departments_liaisons_and_staff_logins():
         "maatschappelijk",
         "schepen",
         "vrijwilliger",
+        "medewerker-financien",
     ]
     for login in logins:
         assert login.password == DEMO_PASSWORD
@@ -199,6 +200,7 @@ def test_organisations_departments_liaisons_and_staff_logins():
         ("schepen", RoleSlug.COLLEGE_MEMBER),
         ("vrijwilliger", RoleSlug.VOLUNTEER),
         ("communicatie", RoleSlug.COMMUNICATION),
+        ("medewerker-financien", RoleSlug.FINANCE),
     } <= roles
     # One demo login per role.
     assert {slug for _, slug in roles} == set(RoleSlug.values)
