@@ -4,6 +4,7 @@ Content-Type header, never a script served from our origin, always a clear messa
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -153,6 +154,7 @@ def test_a_plain_zip_bomb_is_refused_before_anything_unpacks_it(
     _refused(response, "This type of file is not accepted")
 
 
+@functools.cache
 def _big() -> tuple[bytes, int, int]:
     size = 40 << 20
     return _zeros_deflated(size), zlib.crc32(bytes(size)), size
