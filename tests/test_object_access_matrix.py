@@ -65,11 +65,14 @@ class Row:
     url: Callable[[dict[str, Any]], str]
     allowed: frozenset[str]
     post: bool = False  # refused actors also POST it
+    shows: str = ""  # a key of the world whose value an allowed actor's page shows
 
 
 ROWS: dict[str, Row] = {
     "dossier (portal)": Row(
-        lambda w: f"/mijn-dossiers/{w['reference']}/", frozenset({OWNER, MANDATE})
+        lambda w: f"/mijn-dossiers/{w['reference']}/",
+        frozenset({OWNER, MANDATE}),
+        shows="reference",
     ),
     "dossier action (portal)": Row(
         lambda w: f"/mijn-dossiers/{w['reference']}/intrekken/",
@@ -77,7 +80,9 @@ ROWS: dict[str, Row] = {
         post=True,
     ),
     "dossier (back office)": Row(
-        lambda w: f"/backoffice/dossiers/{w['reference']}/", frozenset({STAFF, COUNCIL})
+        lambda w: f"/backoffice/dossiers/{w['reference']}/",
+        frozenset({STAFF, COUNCIL}),
+        shows="owner",
     ),
     "dossier step (back office)": Row(
         lambda w: f"/backoffice/dossiers/{w['reference']}/afsluiten/",
@@ -88,21 +93,23 @@ ROWS: dict[str, Row] = {
         lambda w: f"/mijn-documenten/{w['code']}/", frozenset({OWNER, MANDATE})
     ),
     "document (back office)": Row(
-        lambda w: f"/backoffice/documenten/{w['document_id']}/", frozenset({STAFF})
+        lambda w: f"/backoffice/documenten/{w['document_id']}/", frozenset({STAFF}), shows="title"
     ),
     "document revoke (back office)": Row(
         lambda w: f"/backoffice/documenten/{w['document_id']}/intrekken/",
         frozenset({STAFF}),
         post=True,
     ),
-    "inbox message": Row(lambda w: f"/mijn-berichten/{w['message_id']}/", frozenset({OWNER})),
+    "inbox message": Row(
+        lambda w: f"/mijn-berichten/{w['message_id']}/", frozenset({OWNER}), shows="subject"
+    ),
     "mandate (revoke page)": Row(
         lambda w: f"/volmachten/{w['mandate_id']}/intrekken/",
         frozenset({OWNER, MANDATE}),
         post=True,
     ),
     "order (portal)": Row(
-        lambda w: f"/betalen/bestelling/{w['order']}/", frozenset({OWNER, MANDATE})
+        lambda w: f"/betalen/bestelling/{w['order']}/", frozenset({OWNER, MANDATE}), shows="order"
     ),
     "order pay (portal)": Row(
         lambda w: f"/betalen/bestelling/{w['order']}/betalen/",
@@ -254,6 +261,8 @@ def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
         "reference": case.reference,
         "mandatary": holders[MANDATE].last_name,
         "code": document.code,
+        "title": MARKERS[1],
+        "subject": MARKERS[2],
         "document_id": document.pk,
         "message_id": message.pk,
         "mandate_id": right.id,
@@ -282,6 +291,8 @@ def test_object_access_matrix(world: dict[str, Any]) -> None:
             response = world["clients"][actor].get(url)
             if response.status_code != 200 and not row.post:
                 problems.append(f"{name}: {actor} should open {url}, got {response.status_code}")
+            elif row.shows and str(world[row.shows]) not in response.content.decode():
+                problems.append(f"{name}: {actor} opens {url} but it does not show {row.shows}")
             elif response.status_code >= 400 and row.post and response.status_code != 405:
                 problems.append(f"{name}: {actor} should reach {url}, got {response.status_code}")
     before = _fingerprint()
