@@ -37,6 +37,7 @@ class Options:
     cases: int | None = None
     reuse: str | None = None
     database_url: str | None = None
+    duration: float | None = None  # `loket bench load`: seconds per level
     log: Callable[[str], None] = field(default=lambda message: None)
 
 

@@ -71,6 +71,16 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, help="Client threads (home).")
         parser.add_argument("--residents", type=int, help="Residents to create (seed).")
         parser.add_argument("--messages", type=int, help="Messages to fan out (fanout).")
+        parser.add_argument("--cases", type=int, help="Cases to seed (cases, load).")
+        parser.add_argument(
+            "--reuse", help="Folder to keep and reuse the seeded site in (cases, load)."
+        )
+        parser.add_argument(
+            "--database-url",
+            help="A PostgreSQL database of its own for the bench site (cases, load); "
+            "never the one the tests use.",
+        )
+        parser.add_argument("--duration", type=float, help="Seconds per level (load).")
         parser.add_argument("--bench-dir", help="Folder with the scenarios (default: bench/).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -99,6 +109,10 @@ class Command(BaseCommand):
             concurrency=options["concurrency"],
             residents=options["residents"],
             messages=options["messages"],
+            cases=options["cases"],
+            reuse=options["reuse"],
+            database_url=options["database_url"],
+            duration=options["duration"],
             log=log,
         )
         try:
