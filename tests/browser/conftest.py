@@ -90,6 +90,7 @@ def audit_log_emptied_after(transactional_db) -> Iterator[None]:
 SEEDING_MIGRATIONS = (
     ("loket.core.migrations.0003_roles_as_data", "seed_roles"),
     ("loket.core.migrations.0004_payment_permissions", "seed_roles"),
+    ("loket.core.migrations.0005_payments_all_departments", "seed_roles"),
     ("loket.notifications.migrations.0002_default_events_and_templates", "install"),
     ("loket.notifications.migrations.0007_case_events", "install"),
     ("loket.notifications.migrations.0008_default_topics", "install"),

@@ -33,6 +33,10 @@ class Permission(models.TextChoices):
         "payments.manage",
         _("Refund and cancel payments, import bank statements, export the bookkeeping"),
     )
+    PAYMENTS_ALL_DEPARTMENTS = (
+        "payments.all_departments",
+        _("See and handle the payments of every department"),
+    )
 
 
 class RoleSlug(models.TextChoices):
@@ -108,7 +112,13 @@ SYSTEM_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         _P.PAYMENTS_VIEW,
         _P.PAYMENTS_RECORD,
     ),
-    RoleSlug.FINANCE: (_P.BACKOFFICE, _P.PAYMENTS_VIEW, _P.PAYMENTS_RECORD, _P.PAYMENTS_MANAGE),
+    RoleSlug.FINANCE: (
+        _P.BACKOFFICE,
+        _P.PAYMENTS_VIEW,
+        _P.PAYMENTS_RECORD,
+        _P.PAYMENTS_MANAGE,
+        _P.PAYMENTS_ALL_DEPARTMENTS,
+    ),
 }
 """The permissions the system roles start with (migration 0003 seeds them). The
 administrator gets everything except social files (OCMW social workers only: the
