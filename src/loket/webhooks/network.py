@@ -3,7 +3,9 @@
 A subscriber's address must resolve to public addresses only: private, loopback,
 link-local (cloud metadata at 169.254.169.254), shared (100.64.0.0/10), multicast,
 reserved and unspecified addresses are refused, also when hidden inside an IPv6 form
-(IPv4-mapped, 6to4, NAT64). The check runs when a subscription is made and again at
+(IPv4-mapped, 6to4, NAT64). IPv4-compatible IPv6 addresses (``::/96``, deprecated) and
+local-use NAT64 (``64:ff9b:1::/48``, translated by the site's own gateway) are refused
+outright. The check runs when a subscription is made and again at
 every delivery, on the very address the connection then uses (so a name that
 resolves to a public address at the check and to a private one a moment later
 cannot slip through: the connection goes to the address that was checked).
@@ -28,6 +30,8 @@ from loket.core.services import DomainError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 class AddressRefused(DomainError):
@@ -53,6 +57,10 @@ def _embedded(ip: IPAddress) -> IPAddress:
 
 
 def address_allowed(ip: IPAddress) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and (
+        ip in LOCAL_NAT64 or (ip in IPV4_COMPATIBLE and not ip.is_loopback)
+    ):
+        return False
     ip = _embedded(ip)
     if ip.is_loopback:
         return loopback_allowed()
@@ -102,8 +110,15 @@ class _CheckedConnectionMixin:
     port: int
 
     def _new_conn(self) -> Any:
-        self._dns_host = resolve_checked(self._dns_host, self.port)[0]
-        return super()._new_conn()  # type: ignore[misc]
+        # urllib3 opens the socket to ``_dns_host`` but takes the TLS server name and
+        # the certificate's expected host name from it as well (``host``): connect to
+        # the checked address, then give the name back before TLS starts.
+        name = self._dns_host
+        self._dns_host = resolve_checked(name, self.port)[0]
+        try:
+            return super()._new_conn()  # type: ignore[misc]
+        finally:
+            self._dns_host = name
 
 
 class _CheckedHTTPConnection(_CheckedConnectionMixin, HTTPConnection):
