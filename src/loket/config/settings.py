@@ -885,6 +885,24 @@ LOKET_SEAL_REMOTE_CLIENT_SECRET = env_str(
     help="OAuth2 client secret at the remote signing service (never logged).",
     group="Documents and seal",
 )
+LOKET_SEAL_REMOTE_TOKEN_URL = env_str(
+    "LOKET_SEAL_REMOTE_TOKEN_URL",
+    "",
+    help="OAuth2 token endpoint of the remote signing service, when it is on another host "
+    "than LOKET_SEAL_REMOTE_URL. Empty: the one the service's CSC `info` names, accepted "
+    "only on the same host as LOKET_SEAL_REMOTE_URL and over https (the client secret "
+    "goes there).",
+    group="Documents and seal",
+)
+if PRODUCTION:
+    for _seal_url_name, _seal_url in (
+        ("LOKET_SEAL_REMOTE_URL", LOKET_SEAL_REMOTE_URL),
+        ("LOKET_SEAL_REMOTE_TOKEN_URL", LOKET_SEAL_REMOTE_TOKEN_URL),
+    ):
+        if _seal_url and not _seal_url.startswith("https://"):
+            raise ImproperlyConfigured(
+                f"LOKET_ENVIRONMENT=production needs an https:// {_seal_url_name}."
+            )
 LOKET_SEAL_REMOTE_CREDENTIAL_ID = env_str(
     "LOKET_SEAL_REMOTE_CREDENTIAL_ID",
     "",
