@@ -83,6 +83,7 @@ MAIL_ROOM = roles_with(Permission.NOTIFICATIONS_VIEW)
 PAYMENTS_VIEWERS = roles_with(Permission.PAYMENTS_VIEW)
 PAYMENTS_RECORDERS = roles_with(Permission.PAYMENTS_RECORD)
 PAYMENTS_MANAGERS = roles_with(Permission.PAYMENTS_MANAGE)
+PAYMENTS_ALL = roles_with(Permission.PAYMENTS_ALL_DEPARTMENTS)
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,12 @@ MATRIX: dict[str, Rule] = {
     "payments_staff:order-refund": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
     "payments_staff:refund-done": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
     "payments_staff:order-cancel": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
-    "payments_staff:statements": Rule(PAYMENTS_MANAGERS, post=True),
-    "payments_staff:unmatched": Rule(PAYMENTS_MANAGERS),
-    "payments_staff:transaction-assign": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
-    "payments_staff:transaction-ignore": Rule(PAYMENTS_MANAGERS, post=True, strict=False),
+    "payments_staff:statements": Rule(PAYMENTS_ALL, post=True),
+    "payments_staff:unmatched": Rule(PAYMENTS_ALL),
+    "payments_staff:transaction-assign": Rule(PAYMENTS_ALL, post=True, strict=False),
+    "payments_staff:transaction-ignore": Rule(PAYMENTS_ALL, post=True, strict=False),
     "payments_staff:report": Rule(PAYMENTS_VIEWERS),
-    "payments_staff:export": Rule(PAYMENTS_MANAGERS),
+    "payments_staff:export": Rule(PAYMENTS_ALL),
     # Public pages and the resident login.
     "portal:home": Rule(EVERYONE),
     "accounts:login": Rule(EVERYONE, note="resident login page"),
