@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
@@ -161,12 +160,6 @@ def test_an_answer_with_markup_is_kept_escaped_on_the_next_visit(
     assert escape("<script>alert(1)</script>") in page
 
 
-@pytest.mark.xfail(
-    "postgresql" in django_settings.DATABASES["default"]["ENGINE"],
-    strict=True,
-    reason="hole: the form engine passes NUL on to the draft and session; PostgreSQL "
-    "refuses it (DataError, a 500). Fix in catalog/formengine.py _get/_getlist.",
-)
 def test_a_nul_character_in_an_answer_is_refused_or_kept_never_a_500(
     hostile_service: Any, resident_client: Client
 ) -> None:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from loket.catalog import uploadcheck
 from loket.catalog.constants import (
     ABSOLUTE_MAX_SIZE,
     DEFAULT_ALLOWED_TYPES,
@@ -466,17 +467,19 @@ def _get(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name, "")
     if isinstance(value, list):
         value = value[-1] if value else ""
-    return str(value) if value is not None else ""
+    # NUL never belongs in an answer, and PostgreSQL refuses it in text and JSON.
+    return str(value).replace("\x00", "") if value is not None else ""
 
 
 def _getlist(data: Mapping[str, Any], name: str) -> list[str]:
     getlist = getattr(data, "getlist", None)
     if getlist is not None:
-        return [str(v) for v in getlist(name)]
+        return [str(v).replace("\x00", "") for v in getlist(name)]
     value = data.get(name)
     if value is None:
         return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    values = value if isinstance(value, list) else [value]
+    return [str(v).replace("\x00", "") for v in values]
 
 
 def _fold(text: str) -> str:
@@ -675,6 +678,20 @@ def _validate_file(
             [
                 _("This type of file is not accepted. Upload a file of type: %(types)s.")
                 % {"types": _types_label(allowed)}
+            ],
+        )
+    if (mime in uploadcheck.ZIP_TYPES and not uploadcheck.zip_is_safe(upload, upload.size)) or (
+        mime == "application/pdf" and not uploadcheck.pdf_is_safe(upload)
+    ):
+        return (
+            None,
+            kept,
+            [
+                _(
+                    "This file is not accepted: it contains parts that run by themselves "
+                    "or unpack to far more than the file weighs. Save it again as a plain "
+                    "file (for example: print it to PDF) and upload that."
+                )
             ],
         )
     info = ctx.store(field_key=field.key, file=upload, content_type=mime)

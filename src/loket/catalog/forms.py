@@ -472,5 +472,5 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is too large (at most 5 MB)."))
         try:
             return json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise forms.ValidationError(_("This is not a JSON file.")) from None
