@@ -889,9 +889,9 @@ LOKET_SEAL_REMOTE_TOKEN_URL = env_str(
     "LOKET_SEAL_REMOTE_TOKEN_URL",
     "",
     help="OAuth2 token endpoint of the remote signing service, when it is on another host "
-    "than LOKET_SEAL_REMOTE_URL. Empty: the one the service's CSC `info` names, accepted "
-    "only on the same host as LOKET_SEAL_REMOTE_URL and over https (the client secret "
-    "goes there).",
+    "(or port) than LOKET_SEAL_REMOTE_URL. Empty: the one the service's CSC `info` names, "
+    "accepted only on the host and port of LOKET_SEAL_REMOTE_URL and over https (the "
+    "client secret goes there).",
     group="Documents and seal",
 )
 if PRODUCTION:

@@ -6,7 +6,10 @@ key never leaves the provider. The calls:
 
 1. ``info`` (where the OAuth2 server is), then ``oauth2/token`` with the client
    credentials grant (``LOKET_SEAL_REMOTE_CLIENT_ID`` / ``_SECRET``): a bearer token,
-   kept and renewed before it expires;
+   kept and renewed before it expires. The ``info`` answer is not authenticated, so
+   the token server it names gets the client secret only when it is on the service's
+   own host and port over https (plain http only on loopback outside production), or
+   when it is exactly ``LOKET_SEAL_REMOTE_TOKEN_URL``;
 2. ``credentials/list`` (only when ``LOKET_SEAL_REMOTE_CREDENTIAL_ID`` is empty) and
    ``credentials/info``: the seal certificate and its chain, fetched once per process;
 3. per document ``credentials/authorize`` (signature activation data bound to the
@@ -26,6 +29,7 @@ import base64
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import requests
@@ -47,6 +51,34 @@ SHA256_OID = "2.16.840.1.101.3.4.2.1"
 TOKEN_MARGIN_SECONDS = 60
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_LOOPBACK_NAMES = ("localhost", "::1")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower().rstrip("."), port
+
+
+def token_url_allowed(token_url: str, *, base: str) -> bool:
+    """May the client secret go to ``token_url``, named by the service at ``base``?
+    Only to the service's own host and port, over https; plain http only to loopback,
+    and never in production."""
+    scheme, host, port = _origin(token_url)
+    _base_scheme, base_host, base_port = _origin(base)
+    if not host or (host, port) != (base_host, base_port):
+        return False
+    if scheme == "https":
+        return True
+    loopback = host in _LOOPBACK_NAMES or host.startswith("127.")
+    return scheme == "http" and loopback and not getattr(settings, "PRODUCTION", False)
+
+
 class RemoteSealer:
     """One client per process: the token and the certificate chain are kept."""
 
@@ -59,6 +91,7 @@ class RemoteSealer:
         credential_id: str = "",
         pin: str = "",
         timeout: int = 30,
+        token_url: str = "",
     ) -> None:
         if not url:
             raise SealUnavailable(
@@ -73,6 +106,7 @@ class RemoteSealer:
         self._client = (client_id, client_secret)
         self._pin = pin
         self.timeout = timeout
+        self._configured_token_url = token_url
         self._token = ""
         self._token_expires = 0.0
         self._token_lock = threading.Lock()
@@ -93,6 +127,7 @@ class RemoteSealer:
             credential_id=settings.LOKET_SEAL_REMOTE_CREDENTIAL_ID,
             pin=settings.LOKET_SEAL_REMOTE_PIN,
             timeout=settings.LOKET_SEAL_REMOTE_TIMEOUT,
+            token_url=settings.LOKET_SEAL_REMOTE_TOKEN_URL,
         )
 
     # --- requests: discovery, token, credential --------------------------------------
@@ -134,7 +169,15 @@ class RemoteSealer:
                 raise
             info = {}
         base = str(info.get("oauth2") or self.url).rstrip("/")
-        return f"{base}/oauth2/token"
+        token_url = f"{base}/oauth2/token"
+        if token_url == self._configured_token_url or token_url_allowed(token_url, base=self.url):
+            return token_url
+        # The client secret would go there: refused. Say where (no secret in it).
+        raise SealUnavailable(
+            "The remote signing service names an OAuth2 server on another host or "
+            f"without https ({token_url}); the client secret is not sent there. If that "
+            "server is right, set LOKET_SEAL_REMOTE_TOKEN_URL to it."
+        )
 
     def _renew_token(self) -> None:
         client_id, client_secret = self._client

@@ -151,3 +151,105 @@ def test_the_simulator_refuses_production(demo_pki: DemoPki, monkeypatch: Any):
     monkeypatch.setenv("LOKET_ENVIRONMENT", "production")
     with pytest.raises(SystemExit):
         SigningService(demo_pki.seal, DEMO_PKCS12_PASSWORD, client_id="x", client_secret="y")
+
+
+class _InfoNaming:
+    """A CSC ``info`` answer that names an OAuth2 server of its choosing, and a second
+    server recording what is posted to it (where a client secret must never go)."""
+
+    def __init__(self, oauth2: str = "") -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.stolen: list[str] = []
+        outer = self
+
+        class Other(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                outer.stolen.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"error": "nope"}')
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        class Info(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"oauth2": outer.oauth2}).encode())
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.other = ThreadingHTTPServer(("127.0.0.1", 0), Other)
+        self.info = ThreadingHTTPServer(("127.0.0.1", 0), Info)
+        self.other_url = f"http://127.0.0.1:{self.other.server_address[1]}"  # another port
+        self.url = f"http://127.0.0.1:{self.info.server_address[1]}"
+        self.oauth2 = oauth2 or self.other_url
+        for server in (self.other, self.info):
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        for server in (self.other, self.info):
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.fixture
+def info_naming() -> Iterator[_InfoNaming]:
+    service = _InfoNaming()
+    yield service
+    service.close()
+
+
+def test_the_client_secret_never_goes_to_a_token_server_on_another_host(
+    info_naming: _InfoNaming,
+):
+    from loket.documents.providers.remote import RemoteSealer
+
+    with pytest.raises(SealUnavailable, match="LOKET_SEAL_REMOTE_TOKEN_URL"):
+        RemoteSealer(url=info_naming.url, client_id="loket", client_secret=SECRET)
+    assert info_naming.stolen == []
+
+
+@pytest.mark.parametrize(
+    "oauth2",
+    ["http://sign.example.test", "https://sign.example.test", "ftp://127.0.0.1"],
+)
+def test_a_token_server_must_be_https_on_the_same_host(oauth2: str):
+    from loket.documents.providers.remote import token_url_allowed
+
+    base = "https://sign.example.test/api"
+    assert token_url_allowed(f"{oauth2}/oauth2/token", base=base) == oauth2.startswith("https://")
+    assert not token_url_allowed("https://other.example.test/oauth2/token", base=base)
+    assert not token_url_allowed("https://sign.example.test.evil.test/oauth2/token", base=base)
+    assert not token_url_allowed("https://sign.example.test:8443/oauth2/token", base=base)
+    assert token_url_allowed("https://SIGN.example.test:443/auth/oauth2/token", base=base)
+
+
+def test_plain_http_to_loopback_only_outside_production(settings: Any):
+    from loket.documents.providers.remote import token_url_allowed
+
+    base = "http://127.0.0.1:9000"
+    assert token_url_allowed("http://127.0.0.1:9000/oauth2/token", base=base)
+    settings.PRODUCTION = True
+    assert not token_url_allowed("http://127.0.0.1:9000/oauth2/token", base=base)
+
+
+def test_a_token_server_elsewhere_is_used_when_the_setting_names_it(
+    info_naming: _InfoNaming, settings: Any
+):
+    from loket.documents.providers.remote import RemoteSealer
+
+    token_url = f"{info_naming.other_url}/oauth2/token"
+    with pytest.raises(SealUnavailable, match="refused oauth2/token"):
+        RemoteSealer(
+            url=info_naming.url, client_id="loket", client_secret=SECRET, token_url=token_url
+        )
+    assert len(info_naming.stolen) == 1  # the configured server was asked
+    assert SECRET in info_naming.stolen[0]
