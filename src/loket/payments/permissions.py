@@ -1,9 +1,11 @@
 """Who may do what with orders and payments (one policy for the module).
 
 Staff see and handle the orders of the departments where their role carries the
-permission. Finance (``payments.manage`` in any department) handles the money of the
-whole municipality: every order, also those without a department. Orders without a
-department are otherwise open to anyone with the permission in some department.
+permission: ``payments.manage`` of a head of department covers that department only.
+Finance (``payments.all_departments``, a permission of its own) handles the money of
+the whole municipality: every order, the bank statements, the unmatched bank lines and
+the bookkeeping export. Orders without a department are otherwise open to anyone with
+the permission in some department.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from loket.core.selectors import staff_department_ids, staff_has_permission
 
 
 def _everywhere(user: Any) -> bool:
-    return staff_has_permission(user=user, permission=Permission.PAYMENTS_MANAGE)
+    return staff_has_permission(user=user, permission=Permission.PAYMENTS_ALL_DEPARTMENTS)
+
+
+def can_handle_all_departments(user: Any) -> bool:
+    """Bank statements, unmatched bank lines and the export are the municipality's, not a
+    department's: only for ``payments.all_departments`` (finance)."""
+    if user is None:
+        return False
+    return _everywhere(user)
 
 
 def may_on_order(user: Any, permission: str, department_id: int | None) -> bool:

@@ -4,8 +4,9 @@ Orders (list, detail, counter payment, payment link, refund with a confirmation 
 cancel), bank statements (upload, the unmatched lines with assign and ignore), the
 daily reconciliation and the bookkeeping export (CSV). ``payments.view`` reads,
 ``payments.record`` takes counter payments and makes payment links, ``payments.manage``
-refunds, cancels, imports statements, handles bank lines and exports. Orders outside
-the staff member's departments answer 404. Every page works without JavaScript.
+refunds and cancels (in the staff member's departments), ``payments.all_departments``
+(finance) imports statements, handles bank lines and exports. Orders outside the staff
+member's departments answer 404. Every page works without JavaScript.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ def orders(request: HttpRequest) -> HttpResponse:
             "next_id": page[-1].id if more and page else None,
             "status": status,
             "query": query,
-            "can_manage": permissions.can_manage(user, None),
+            "can_manage": permissions.can_handle_all_departments(user),
         },
     )
 
@@ -394,7 +395,7 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @never_cache
-@permission_required(Permission.PAYMENTS_MANAGE)
+@permission_required(Permission.PAYMENTS_ALL_DEPARTMENTS)
 @require_http_methods(["GET", "POST"])
 def statement_upload(request: HttpRequest) -> HttpResponse:
     form = StatementForm(request.POST or None, request.FILES or None)
@@ -479,7 +480,7 @@ def _unmatched_page(
 
 
 @never_cache
-@permission_required(Permission.PAYMENTS_MANAGE)
+@permission_required(Permission.PAYMENTS_ALL_DEPARTMENTS)
 def unmatched(request: HttpRequest) -> HttpResponse:
     return _unmatched_page(request)
 
@@ -498,7 +499,7 @@ def _find_order(user: Any, text: str) -> Any:
     return found
 
 
-@permission_required(Permission.PAYMENTS_MANAGE)
+@permission_required(Permission.PAYMENTS_ALL_DEPARTMENTS)
 @require_POST
 def transaction_assign(request: HttpRequest, transaction_id: int) -> HttpResponse:
     target = (request.POST.get("order") or "").strip()[:100]
@@ -527,7 +528,7 @@ def transaction_assign(request: HttpRequest, transaction_id: int) -> HttpRespons
     return redirect("payments_staff:unmatched")
 
 
-@permission_required(Permission.PAYMENTS_MANAGE)
+@permission_required(Permission.PAYMENTS_ALL_DEPARTMENTS)
 @require_POST
 def transaction_ignore(request: HttpRequest, transaction_id: int) -> HttpResponse:
     note = (request.POST.get("note") or "").strip()[:200]
@@ -567,14 +568,14 @@ def report(request: HttpRequest) -> HttpResponse:
             "report": data,
             "rows": [(row, data.online_cells(row)) for row in data.days] if data else [],
             "totals_cells": data.online_cells(data.totals) if data else [],
-            "can_export": permissions.can_manage(request.user, None),
+            "can_export": permissions.can_handle_all_departments(request.user),
         },
         status=200 if valid else 400,
     )
 
 
 @never_cache
-@permission_required(Permission.PAYMENTS_MANAGE)
+@permission_required(Permission.PAYMENTS_ALL_DEPARTMENTS)
 def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, start, end = _period(request, default_days=31)
     if not (form.is_bound and form.is_valid()):

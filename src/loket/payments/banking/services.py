@@ -45,11 +45,12 @@ class TransactionError(DomainError):
 
 
 def _require_manager(actor: Any) -> None:
-    """Bank lines belong to the whole municipality: ``payments.manage`` (finance)."""
+    """Bank lines belong to the whole municipality, not to a department:
+    ``payments.all_departments`` (finance), never a head's ``payments.manage``."""
     if actor is None:
         return  # a system job (scheduled import); views always pass the staff member
-    if not staff_has_permission(user=actor, permission=Permission.PAYMENTS_MANAGE):
-        raise PermissionDenied(Permission.PAYMENTS_MANAGE)
+    if not staff_has_permission(user=actor, permission=Permission.PAYMENTS_ALL_DEPARTMENTS):
+        raise PermissionDenied(Permission.PAYMENTS_ALL_DEPARTMENTS)
 
 
 def _record_transfer(*, order_id: int, transaction_id: int, actor: Any) -> None:
