@@ -232,8 +232,7 @@ def test_a_fee_paid_online_and_one_paid_by_transfer_move_their_cases_on(
     _axe(page)
     payment.locator("a.button").click()
     page.wait_for_url(re.compile(r".*/betalen/bestelling/.*"))
-    # axe on the payments module's order page is left to that module: today it reports
-    # "landmark-unique" (its lines section and table region share one name).
+    _axe(page)
     page.locator("main form[action$='/betalen/'] button[type=submit]").click()
     # The local provider's hosted page (another origin on loopback): pay.
     page.wait_for_url(re.compile(r".*/checkout/.*"))
@@ -272,9 +271,8 @@ def test_a_fee_paid_online_and_one_paid_by_transfer_move_their_cases_on(
 
     finance = _staff_page(browser, live_server)
     try:
-        # axe on the payments module's staff pages is left to that module: today its
-        # statements page reports "landmark-unique" (a section and its table region).
         _staff_logs_in(finance, "fien", "/backoffice/betalingen/rekeninguittreksels/")
+        _axe(finance)
         finance.set_input_files(
             "input[type=file]",
             files=[
@@ -291,6 +289,8 @@ def test_a_fee_paid_online_and_one_paid_by_transfer_move_their_cases_on(
         finance.locator("main form button[type=submit]").click()
         finance.wait_for_load_state()
         assert finance.locator(".alert--error").count() == 0, finance.locator("main").inner_text()
+        assert finance.locator("main table").count() == 1  # the imported statement listed
+        _axe(finance)
     finally:
         finance.context.close()
 
