@@ -99,7 +99,11 @@ def test_online_payment_paid_sends_order_paid_and_confirmation(
     person = PersonFactory(address=AddressFactory())
     order = _order(person_id=person.pk)
     received: list[Any] = []
-    order_paid.connect(lambda sender, order, **kw: received.append(order), weak=False)
+
+    def on_paid(sender: Any, order: Any, **kw: Any) -> None:
+        received.append(order)
+
+    order_paid.connect(on_paid, weak=False)
     try:
         payment = _pay_online(psp, order.id)
         assert psp.payments[payment.provider_id]["amount_cents"] == 2500
@@ -107,7 +111,7 @@ def test_online_payment_paid_sends_order_paid_and_confirmation(
         with django_capture_on_commit_callbacks(execute=True):
             summary = services.payment_sync(payment_id=payment.pk)
     finally:
-        order_paid.receivers.clear()
+        order_paid.disconnect(on_paid)
     assert summary.status == OrderStatus.PAID
     assert summary.paid_cents == 2500
     assert [o.reference for o in received] == [order.reference]
@@ -194,7 +198,11 @@ def test_refund_partial_then_rest_reaches_the_provider(
     payment = _pay_online(psp, order.id)
     services.payment_sync(payment_id=payment.pk)
     refunded: list[Any] = []
-    order_refunded.connect(lambda sender, order, **kw: refunded.append(order), weak=False)
+
+    def on_refunded(sender: Any, order: Any, **kw: Any) -> None:
+        refunded.append(order)
+
+    order_refunded.connect(on_refunded, weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             part = services.refund_create(
@@ -210,7 +218,7 @@ def test_refund_partial_then_rest_reaches_the_provider(
                 payment_id=payment.pk, amount_cents=1500, reason="Geannuleerd", actor=finance
             )
     finally:
-        order_refunded.receivers.clear()
+        order_refunded.disconnect(on_refunded)
     assert rest.status == OrderStatus.REFUNDED
     assert rest.refunded_cents == 2500
     assert len(refunded) == 2
