@@ -93,8 +93,43 @@ RETRY_AFTER_SECONDS = 30
 # A POST's fields are put back in the "try again" form only up to these sizes.
 KEEP_FIELDS_MAX = 200
 KEEP_BYTES_MAX = 200_000
-# Never written back into a page, even to the person who typed it.
-_SECRET_FIELD_PARTS = ("password", "wachtwoord", "secret", "otp", "totp")
+# Never written back into a page, even to the person who typed it: passwords, second
+# factor and recovery codes, national numbers, PINs, tokens, account and card numbers.
+_SECRET_FIELD_PARTS = (
+    "password",
+    "wachtwoord",
+    "secret",
+    "otp",
+    "totp",
+    "code",
+    "national_number",
+    "nationalnumber",
+    "rijksregister",
+    "insz",
+    "pin",
+    "token",
+    "credential",
+    "iban",
+    "card",
+)
+# Harmless names that contain one of those parts; the CSRF token must be sent again
+# for the form to work at all.
+_KEPT_FIELD_NAMES = frozenset({"csrfmiddlewaretoken", "postcode", "postal_code"})
+# Login and identity-check pages: nothing typed there is written back at all.
+_NO_FIELDS_PATHS = (
+    "/backoffice/aanmelden/",  # staff login, second step, enrolment, passkeys, SSO
+    "/aanmelden/",  # resident login
+    "/backoffice/balie/",  # the counter: finding the resident and checking their identity
+)
+
+
+def _is_secret_field(name: str) -> bool:
+    if name in _KEPT_FIELD_NAMES:
+        return False
+    lowered = name.lower()
+    return any(part in lowered for part in _SECRET_FIELD_PARTS)
+
+
 # Headers the other middleware set on the failed response and the answer keeps.
 _KEPT_HEADERS = (
     "Content-Security-Policy",
@@ -150,16 +185,14 @@ def _kept_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], bool]:
     """The submitted form fields to post again, and whether files had to be dropped."""
     if request.method != "POST":
         return [], False
+    if request.path_info.startswith(_NO_FIELDS_PATHS):
+        return [], False
     try:
         pairs = [(name, value) for name, values in request.POST.lists() for value in values]
         had_files = bool(request.FILES)
     except Exception:  # an unreadable body: nothing to keep
         return [], False
-    kept = [
-        (name, value)
-        for name, value in pairs
-        if not any(part in name.lower() for part in _SECRET_FIELD_PARTS)
-    ]
+    kept = [(name, value) for name, value in pairs if not _is_secret_field(name)]
     if len(kept) > KEEP_FIELDS_MAX or sum(len(n) + len(v) for n, v in kept) > KEEP_BYTES_MAX:
         return [], had_files
     return kept, had_files
