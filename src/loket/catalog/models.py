@@ -163,6 +163,12 @@ class FormDraft(models.Model):
     current_step = models.CharField(_("current step"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    reminded_at = models.DateTimeField(
+        _("reminder sent"),
+        null=True,
+        blank=True,
+        help_text=_("When the resident was reminded of this unfinished request (at most once)."),
+    )
 
     class Meta:
         verbose_name = _("form draft")

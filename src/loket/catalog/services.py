@@ -45,6 +45,8 @@ __all__ = [
     "form_definition_replace",
     "form_draft_discard",
     "form_draft_save",
+    "form_drafts_prune",
+    "form_drafts_remind",
     "form_field_move",
     "form_field_remove",
     "form_field_save",
@@ -891,3 +893,176 @@ def _service_seed(
         )
     audit_record(actor=None, action=AuditAction.CREATE, target=service, reason="demo catalogue")
     return True
+
+
+# --- Unfinished requests: one reminder, then removal --------------------------------
+
+import logging  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from loket.accounts.selectors import resident_account_get  # noqa: E402
+from loket.catalog import selectors  # noqa: E402
+from loket.notifications.selectors import recipients_for  # noqa: E402
+from loket.notifications.services import notify  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+DRAFT_REMIND_AFTER = timedelta(days=3)
+DRAFT_KEEP_FOR = timedelta(days=30)
+EVENT_DRAFT_REMINDER = "draft-reminder"
+_DRAFT_BATCH = 500
+
+
+def _draft_resume_url(draft: FormDraft) -> str:
+    """Where the resident continues: the request page (it loads the draft), at the
+    step after the last one they completed."""
+    base = str(getattr(settings, "LOKET_BASE_URL", "") or "").rstrip("/")
+    url = base + reverse("cases:request", kwargs={"slug": draft.service.slug})
+    definition = selectors.form_definition_get(service=draft.service)
+    if definition is not None and draft.current_step:
+        following = formengine.step_after(definition, draft.current_step, draft.data)
+        url += "?" + urlencode({"stap": following.key if following else draft.current_step})
+    return url
+
+
+def _draft_service_title(service: Service, language: str) -> str:
+    texts = (service.translations or {}).get(language) or {}
+    title = texts.get("title") if isinstance(texts, Mapping) else None
+    return str(title or service.title)
+
+
+def _draft_resumable(draft: FormDraft) -> bool:
+    """The service is still published online and its form is the one the draft was
+    typed in (a draft of an older version cannot be resumed: the form starts over)."""
+    if not draft.service.is_published:
+        return False
+    definition = selectors.form_definition_get(service=draft.service)
+    return definition is not None and definition.version == draft.form_version
+
+
+def form_drafts_remind(*, now: datetime | None = None, limit: int = _DRAFT_BATCH) -> int:
+    """Remind residents once of a request they started and left for
+    ``DRAFT_REMIND_AFTER`` (on their channel and in the portal inbox), with a link to
+    continue and the day until which the draft is kept. Not for a service no longer
+    published, never twice for the same draft. Returns how many reminders were sent."""
+    now = now or timezone.now()
+    candidates = list(
+        FormDraft.objects.filter(
+            reminded_at__isnull=True,
+            updated_at__lte=now - DRAFT_REMIND_AFTER,
+            updated_at__gt=now - DRAFT_KEEP_FOR,
+            service__is_published=True,
+        )
+        .order_by("updated_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for draft_id in candidates:
+        with transaction.atomic():
+            draft = (
+                FormDraft.objects.select_for_update(of=("self",))
+                .select_related("service", "user")
+                .filter(pk=draft_id, reminded_at__isnull=True)
+                .first()
+            )
+            # Resumed in the meantime, or already reminded by a parallel run: skip.
+            if draft is None or draft.updated_at > now - DRAFT_REMIND_AFTER:
+                continue
+            if not _draft_resumable(draft):
+                continue
+            account = resident_account_get(user=draft.user)
+            person = account.person if account is not None else None
+            if person is None:  # nobody in the register to write to
+                continue
+            person_id = person.pk
+            # ``update`` leaves ``updated_at`` (the draft's revision) as it is.
+            FormDraft.objects.filter(pk=draft.pk).update(reminded_at=now)
+            audit_record(
+                actor=None,
+                action=AuditAction.UPDATE,
+                target=draft,
+                subject_person_id=person_id,
+                changes={"reminded_at": now.isoformat()},
+            )
+            recipient = recipients_for(person_ids=[person_id]).get(person_id)
+            language = (recipient.language if recipient is not None else "") or person.language
+            kept_until = timezone.localtime(draft.updated_at + DRAFT_KEEP_FOR).date()
+            context = {
+                "service_title": _draft_service_title(draft.service, language),
+                "resume_url": _draft_resume_url(draft),
+                "kept_until": kept_until.strftime("%d/%m/%Y"),
+            }
+            transaction.on_commit(
+                _draft_notify(draft_id=draft.pk, person_id=person_id, context=context)
+            )
+            sent += 1
+    return sent
+
+
+def _draft_notify(*, draft_id: int, person_id: int, context: dict[str, str]) -> Callable[[], None]:
+    def send() -> None:
+        try:
+            notify(
+                event=EVENT_DRAFT_REMINDER,
+                person_id=person_id,
+                context=context,
+                idempotency_key=f"catalog:draft-reminder:{draft_id}",
+            )
+        except DomainError as error:
+            logger.info("draft %s: no reminder (%s)", draft_id, error)
+        except Exception:  # a broken channel must not stop the other reminders
+            logger.exception("draft %s: reminder failed", draft_id)
+
+    return send
+
+
+def form_drafts_prune(*, now: datetime | None = None) -> int:
+    """Delete drafts left untouched for ``DRAFT_KEEP_FOR``, with the files uploaded in
+    them that no request took. Returns how many drafts."""
+    cutoff = (now or timezone.now()) - DRAFT_KEEP_FOR
+    deleted = 0
+    while True:
+        batch = list(
+            FormDraft.objects.filter(updated_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:_DRAFT_BATCH]
+        )
+        if not batch:
+            return deleted
+        for draft_id in batch:
+            with transaction.atomic():
+                draft = (
+                    FormDraft.objects.select_for_update()
+                    .filter(pk=draft_id, updated_at__lt=cutoff)
+                    .first()
+                )
+                if draft is None:  # resumed in the meantime
+                    continue
+                uploads = list(
+                    FormUpload.objects.filter(
+                        token__in=_upload_tokens(dict(draft.data)),
+                        owner_key=selectors.form_owner_key(user_id=draft.user_id),
+                        claimed_at__isnull=True,
+                    )
+                )
+                FormUpload.objects.filter(pk__in=[u.pk for u in uploads]).delete()
+                audit_record(
+                    actor=None,
+                    action=AuditAction.DELETE,
+                    target=draft,
+                    reason="unfinished request kept 30 days",
+                    changes={"uploads": len(uploads)},
+                )
+                draft.delete()
+                files = [u.file for u in uploads]
+
+                def remove(files: list[Any] = files) -> None:
+                    for file in files:
+                        with suppress(OSError):
+                            file.delete(save=False)
+
+                transaction.on_commit(remove)
+                deleted += 1
