@@ -72,10 +72,10 @@ API_MATRIX: dict[str, Row] = {
     "api:case-documents": Row((C, D)),
     "api:case-document-pdf": Row((C, D), real=False),
     "api:case-orders": Row((C, PAY)),
-    "api:document-detail": Row((D,), real=False),
-    "api:document-pdf": Row((D,), real=False),
+    "api:document-detail": Row((P, D), real=False),
+    "api:document-pdf": Row((P, D), real=False),
     "api:order-detail": Row((PAY,), real=False),
-    "api:order-payment-link": Row((PAY_W,), method="post", body={}, real=False),
+    "api:order-payment-link": Row((PAY, PAY_W), method="post", body={}, real=False),
 }
 # Not data endpoints: the token endpoint (its own test below) and the catch-all 404.
 OTHER = {"api:token", "api:not-found"}

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -697,7 +697,9 @@ class CaseDocumentPdf(_CaseDocumentView):
 
 
 class _DocumentView(LoketApiView):
-    required_scopes = (Scope.DOCUMENTS_READ,)
+    # A document outside a dossier belongs to a person: read like the person's own
+    # list of documents (people:read and documents:read).
+    required_scopes = (Scope.PEOPLE_READ, Scope.DOCUMENTS_READ)
     personal_data = True
 
     def document_or_404(self, request: Request, document_id: int, purpose: str) -> Any:
@@ -810,17 +812,27 @@ class OrderDetail(_OrderView):
         return Response(OrderSerializer(self.order_or_404(request, order_id, "order")).data)
 
 
+class PaymentLinkCreatedSerializer(PaymentLinkSerializer):
+    replaces_earlier_links = serializers.BooleanField(
+        help_text="Always true: an order has one payment link; this one replaces every "
+        "earlier link (also one already sent to the resident, which stops working)"
+    )
+
+
 class OrderPaymentLink(_OrderView):
     """Make a link that pays the order without logging in (e.g. for a letter or an
-    e-mail the client sends). A new link replaces the previous one. An order that is
-    not open (paid, cancelled) answers 409. Takes no body."""
+    e-mail the client sends). An order has one link: a new one replaces every earlier
+    link, also one already sent to the resident (it stops working; the answer says so
+    with ``replaces_earlier_links``). The link's page shows the payer and what is paid,
+    so making one needs ``payments:read`` as well as ``payments:write``. An order that
+    is not open (paid, cancelled) answers 409. Takes no body."""
 
-    required_scopes = (Scope.PAYMENTS_WRITE,)
+    required_scopes = (Scope.PAYMENTS_READ, Scope.PAYMENTS_WRITE)
 
     @extend_schema(
         operation_id="orders_payment_link",
         request=None,
-        responses={201: PaymentLinkSerializer, 409: OpenApiResponse(description="Not open")},
+        responses={201: PaymentLinkCreatedSerializer, 409: OpenApiResponse(description="Not open")},
     )
     def post(self, request: Request, order_id: int) -> Response:
         if request.data not in (None, {}):
@@ -834,6 +846,9 @@ class OrderPaymentLink(_OrderView):
             )
         except payments_services.PaymentError as error:
             raise Conflict(str(error)) from None
-        response = Response(PaymentLinkSerializer({"url": url}).data, status=201)
+        response = Response(
+            PaymentLinkCreatedSerializer({"url": url, "replaces_earlier_links": True}).data,
+            status=201,
+        )
         response["Cache-Control"] = "no-store"
         return response

@@ -128,7 +128,7 @@ def test_a_dossier_above_the_clearance_hides_its_documents(
 
 def test_metadata_and_pdf_of_a_certificate(client: Client, world: dict[str, Any]) -> None:
     certificate = world["certificate"]
-    api_client, headers = bearer(scopes=("documents:read",))
+    api_client, headers = bearer(scopes=("people:read", "documents:read"))
     detail = client.get(f"/api/v1/documents/{certificate.pk}/", **headers)
     assert detail.status_code == 200
     body = detail.json()
@@ -151,7 +151,9 @@ def test_refused_scope_and_documents_of_dossiers(
     client: Client, world: dict[str, Any], path: str
 ) -> None:
     _no_scope, no_scope = bearer(scopes=("people:read", "cases:read"))
-    _reader, headers = bearer(scopes=("documents:read",), max_confidentiality="social")
+    _reader, headers = bearer(
+        scopes=("people:read", "documents:read"), max_confidentiality="social"
+    )
     audit_lines = AuditEvent.objects.count()
     refused = client.get(path.format(id=world["certificate"].pk), **no_scope)
     assert refused.status_code == 403
@@ -162,6 +164,20 @@ def test_refused_scope_and_documents_of_dossiers(
     missing = client.get(path.format(id=999_999), **headers)
     assert in_dossier.status_code == missing.status_code == 404
     assert in_dossier.json() == missing.json()
+    assert AuditEvent.objects.count() == audit_lines
+
+
+@pytest.mark.parametrize("path", ["/api/v1/documents/{id}/", "/api/v1/documents/{id}/pdf"])
+def test_documents_read_alone_does_not_reach_a_residents_certificate(
+    client: Client, world: dict[str, Any], path: str
+) -> None:
+    """A document outside a dossier belongs to a person: reading it needs people:read
+    as well, as the resident's list of documents does."""
+    _documents_only, headers = bearer(scopes=("documents:read",))
+    audit_lines = AuditEvent.objects.count()
+    refused = client.get(path.format(id=world["certificate"].pk), **headers)
+    assert refused.status_code == 403
+    assert world["certificate"].code not in refused.content.decode()
     assert AuditEvent.objects.count() == audit_lines
 
 

@@ -130,13 +130,14 @@ def test_a_residents_cases_carry_their_orders(
 
 def test_payment_link_with_payments_write(client: Client, world: dict[str, Any]) -> None:
     order = world["case_order"]
-    api_client, headers = bearer(scopes=("payments:write",))
+    api_client, headers = bearer(scopes=("payments:read", "payments:write"))
     response = client.post(
         f"/api/v1/orders/{order.id}/payment-link", content_type="application/json", **headers
     )
     assert response.status_code == 201, response.content
     url = response.json()["url"]
     assert url.startswith("http://testserver/")
+    assert response.json()["replaces_earlier_links"] is True
     assert Order.objects.get(pk=order.id).link_token_hash
     assert AuditEvent.objects.filter(
         object_id=str(order.id), reason__contains=api_client.name, reason__endswith="payment link"
@@ -160,7 +161,7 @@ def test_payment_link_refused_without_write_or_out_of_reach(
     client: Client, world: dict[str, Any]
 ) -> None:
     _reader, read_only = bearer(scopes=("payments:read",))
-    _writer, writer = bearer(scopes=("payments:write",), name="Writer")
+    _writer, writer = bearer(scopes=("payments:read", "payments:write"), name="Writer")
     before = list(Order.objects.order_by("pk").values_list("pk", "link_token_hash"))
     refused = client.post(
         f"/api/v1/orders/{world['own'].id}/payment-link",
@@ -175,3 +176,21 @@ def test_payment_link_refused_without_write_or_out_of_reach(
     )
     assert hidden.status_code == 404
     assert list(Order.objects.order_by("pk").values_list("pk", "link_token_hash")) == before
+
+
+def test_payments_write_alone_neither_reads_an_order_nor_replaces_its_link(
+    client: Client, world: dict[str, Any]
+) -> None:
+    """A new link replaces the one the resident already has, and its page shows the
+    payer and what is paid: making one needs payments:read as well."""
+    order = world["own"]
+    resident_link = payments.payment_link_create(order_id=order.id, actor=None)
+    before = Order.objects.get(pk=order.id).link_token_hash
+    _writer, write_only = bearer(scopes=("payments:write",))
+    refused = client.post(
+        f"/api/v1/orders/{order.id}/payment-link", content_type="application/json", **write_only
+    )
+    assert refused.status_code == 403
+    assert "url" not in refused.json()
+    assert Order.objects.get(pk=order.id).link_token_hash == before
+    assert Client().get(resident_link.removeprefix("http://testserver")).status_code == 200
