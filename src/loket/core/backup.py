@@ -9,10 +9,12 @@
 - ``manifest.json`` — format, Loket version, applied migrations, row counts per model
   and the SHA-256 and size of every other member.
 
-``backup_restore`` (``loket restore``) reads the manifest, checks every member's
-checksum *before* changing anything, refuses an instance that holds data (unless
-``force``) and a backup made by a newer Loket, then restores the database and the
-files, and compares the row counts with the manifest.
+``backup_restore`` (``loket restore``) copies the archive into a private temporary
+folder and works on that copy: it reads the manifest, checks every member's checksum
+and name (stored files only under plain relative names) *before* changing anything,
+refuses an instance that holds data (unless ``force``) and a backup made by a newer
+Loket, then restores the database and the files, and compares the row counts with the
+manifest.
 
 The archive holds personal data (national numbers included): it is written with mode
 0600; keep it encrypted at rest (see docs/deploy.md).
@@ -25,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
@@ -39,8 +42,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.apps import apps
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
+from django.core.files.utils import validate_file_name
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -290,9 +295,29 @@ def backup_create(
 # --- restore ---------------------------------------------------------------------------
 
 
+def _plain_file_name(name: str) -> bool:
+    """A name the file storage takes as it is: relative, normalised (no ``//``, ``./``
+    or trailing ``/``) and without ``..`` — what ``backup_create`` writes."""
+    if not name or name.startswith("/") or name != posixpath.normpath(name):
+        return False
+    try:
+        validate_file_name(name, allow_relative_path=True)
+    except SuspiciousFileOperation:
+        return False
+    return True
+
+
 def _safe_member(member: tarfile.TarInfo) -> None:
     path = PurePosixPath(member.name)
-    if not member.isfile() or path.is_absolute() or ".." in path.parts:
+    if (
+        not member.isfile()
+        or path.is_absolute()
+        or ".." in path.parts
+        or (
+            member.name.startswith(FILES_PREFIX)
+            and not _plain_file_name(member.name[len(FILES_PREFIX) :])
+        )
+    ):
         raise BackupError(f"The archive holds an unexpected entry {member.name!r}.")
 
 
@@ -453,8 +478,15 @@ def backup_restore(
     archive = Path(archive)
     vendor = _vendor(using)
     with tempfile.TemporaryDirectory(prefix="loket-restore-") as scratch:
+        # Work on a private copy: the files restored are the bytes that were checked,
+        # whatever happens to the archive in the meantime.
+        copy = Path(scratch) / "backup.tar.gz"
+        try:
+            shutil.copyfile(archive, copy)
+        except OSError as exc:
+            raise BackupError(f"The archive cannot be read: {exc}") from exc
         dump = Path(scratch) / "database"
-        manifest = backup_verify(archive=archive, database_copy=dump)
+        manifest = backup_verify(archive=copy, database_copy=dump)
         backup_vendor = manifest["database"].get("vendor")
         if backup_vendor != vendor:
             raise BackupError(
@@ -474,7 +506,8 @@ def backup_restore(
                     "pass --force to replace its database and files."
                 )
         _restore_database(using, vendor, dump)
-    files = _restore_files(archive, storage, replace=force)
+        dump.unlink()
+        files = _restore_files(copy, storage, replace=force)
     counts = _counts(using)
     expected = manifest.get("counts") or {}
     mismatches = {

@@ -280,3 +280,66 @@ def test_postgresql_restores_into_a_throw_away_database(
         delattr(connections._connections, "restore")
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _with_member(archive: Path, target: Path, name: str, data: bytes) -> None:
+    """A copy of ``archive`` with one more member, which the manifest lists with its
+    right checksum (so only the name can be wrong)."""
+    with tarfile.open(archive) as source:
+        members = [(member, source.extractfile(member).read()) for member in source]
+    manifest = json.loads({m.name: d for m, d in members}["manifest.json"])
+    manifest["members"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    with tarfile.open(target, "w:gz") as out:
+        for member, content in members:
+            if member.name == "manifest.json":
+                content = json.dumps(manifest).encode()
+                member.size = len(content)
+            out.addfile(member, io.BytesIO(content))
+        extra = tarfile.TarInfo(name)
+        extra.size = len(data)
+        out.addfile(extra, io.BytesIO(data))
+
+
+def test_a_file_name_that_is_not_plain_is_refused_before_the_database_changes(
+    instance: dict[str, Any], settings: Any, tmp_path: Path
+):
+    archive = tmp_path / "backup.tar.gz"
+    backup_create(output=archive)
+    _empty_instance(settings, tmp_path)
+    for name in (
+        f"files/{tmp_path}/escape.txt",  # files//…: an absolute name in the storage
+        "files/./catalog/uploads/again.pdf",
+        "files/catalog//uploads/again.pdf",
+        "files/catalog/uploads/",
+        "files/",
+    ):
+        bad = tmp_path / "bad.tar.gz"
+        _with_member(archive, bad, name, b"x")
+        with pytest.raises(BackupError, match="unexpected entry"):
+            backup_restore(archive=bad)
+        assert _count("people.Person") == 0, name  # the database was not touched
+        assert not Path(settings.MEDIA_ROOT).exists(), name
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_the_files_restored_are_the_bytes_that_were_checked(
+    instance: dict[str, Any], settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The archive is changed on disk after its checksums were checked: the restore
+    still writes what it checked (it works on its own copy)."""
+    archive = tmp_path / "backup.tar.gz"
+    backup_create(output=archive)
+    original = default_storage.open("catalog/uploads/proof.pdf").read()
+    tampered = tmp_path / "tampered.tar.gz"
+    _rewrite(archive, tampered, {"files/catalog/uploads/proof.pdf": b"%PDF-1.4 forged\n"})
+    verify = backup.backup_verify
+
+    def verify_then_swap(**kwargs: Any) -> Any:
+        manifest = verify(**kwargs)
+        shutil.copyfile(tampered, archive)
+        return manifest
+
+    monkeypatch.setattr(backup, "backup_verify", verify_then_swap)
+    _empty_instance(settings, tmp_path)
+    backup_restore(archive=archive)
+    assert default_storage.open("catalog/uploads/proof.pdf").read() == original
