@@ -85,10 +85,18 @@ class EuroField(forms.CharField):
         cleaned = str(text).replace("€", "").replace(" ", "").replace(",", ".")
         try:
             amount = Decimal(cleaned)
+            if not amount.is_finite():  # NaN, sNaN, Infinity
+                raise InvalidOperation
         except InvalidOperation:
             raise forms.ValidationError(_("Enter an amount in euros, such as 12,50.")) from None
-        cents = amount * 100
-        if cents != cents.to_integral_value() or cents <= 0:
+        if amount.adjusted() > 6:  # a million euros or more: no arithmetic on 1E+999999
+            raise forms.ValidationError(_("This amount is too large."))
+        try:
+            cents = amount * 100
+            whole = cents == cents.to_integral_value()
+        except InvalidOperation:
+            raise forms.ValidationError(_("Enter an amount in euros, such as 12,50.")) from None
+        if not whole or cents <= 0:
             raise forms.ValidationError(_("Enter a positive amount with at most two decimals."))
         if cents > 100_000_000:
             raise forms.ValidationError(_("This amount is too large."))

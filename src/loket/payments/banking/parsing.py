@@ -96,14 +96,26 @@ def parse_statement(data: bytes) -> ParsedStatement:
 # --- CAMT.053 -------------------------------------------------------------------------
 
 
+MAX_AMOUNT_CENTS = 10**13
+"""The largest amount (in cents, either sign) a statement line may carry: a hundred
+billion euros, far above any real line, far below what the database holds."""
+
+
 def _cents(text: str | None) -> int:
+    shown = (text or "").strip()[:40]
     try:
         value = Decimal((text or "").strip())
+        if not value.is_finite():
+            raise StatementUnreadable(f"Amount {shown!r} is not a number.")
+        if value.adjusted() > 15:  # far too large; stop before any arithmetic on it
+            raise StatementUnreadable(f"Amount {shown!r} is too large.")
+        cents = value * 100
+        if cents != cents.to_integral_value():
+            raise StatementUnreadable(f"Amount {shown!r} has more than two decimals.")
     except InvalidOperation:
-        raise StatementUnreadable(f"Amount {text!r} is not a number.") from None
-    cents = value * 100
-    if cents != cents.to_integral_value():
-        raise StatementUnreadable(f"Amount {text!r} has more than two decimals.")
+        raise StatementUnreadable(f"Amount {shown!r} is not a number.") from None
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise StatementUnreadable(f"Amount {shown!r} is too large.")
     return int(cents)
 
 

@@ -44,6 +44,15 @@ class TransactionError(DomainError):
     """A bank line cannot be assigned or ignored (already handled, unknown order, …)."""
 
 
+MAX_PAYMENT_CENTS = 2_147_483_647
+"""The largest amount one payment holds (the payments' amount column); a larger bank
+line pays no order by itself and waits for finance."""
+
+
+def _too_large() -> str:
+    return str(_("This bank line is too large to pay one order; finance books it by hand."))
+
+
 def _require_manager(actor: Any) -> None:
     """Bank lines belong to the whole municipality, not to a department:
     ``payments.all_departments`` (finance), never a head's ``payments.manage``."""
@@ -218,6 +227,9 @@ def _match(*, tx: BankTransaction, order: Order, actor: Any) -> bool | None:
     Money received for an order that was paid or cancelled already is still booked on
     it: the engine flags the order as overpaid for finance to refund."""
     open_before = order.open_cents
+    if tx.amount_cents > MAX_PAYMENT_CENTS:
+        BankTransaction.objects.filter(pk=tx.pk).update(note=str(_too_large())[:200])
+        return None
     try:
         with transaction.atomic():
             _record_transfer(order_id=order.pk, transaction_id=tx.pk, actor=actor)
@@ -245,6 +257,8 @@ def transaction_assign(*, actor: Any, transaction_id: int, order_id: int) -> Non
     tx = _locked_unmatched(transaction_id)
     if tx.amount_cents <= 0:
         raise TransactionError(_("Money that left the account cannot pay an order."))
+    if tx.amount_cents > MAX_PAYMENT_CENTS:
+        raise TransactionError(_too_large())
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise TransactionError(_("No order has this reference or communication."))
