@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from loket.accounts.constants import SESSION_ACTING, SESSION_LOGIN, SessionEnd
 from loket.accounts.permissions import may_enter_staff_area, resident_login_of
-from loket.accounts.selectors import resident_account_get
+from loket.accounts.selectors import resident_account_of_request
 from loket.accounts.services import acting_party_revalidate, login_session_end
 
 # The last-seen time is written at most this often (seconds), not on every request.
@@ -67,7 +67,7 @@ class ResidentSessionMiddleware:
 def _recheck_acting(request: HttpRequest) -> None:
     """Acting on someone's behalf is checked again on every request: a mandate revoked
     or expired meanwhile sends the resident back to acting for themselves."""
-    account = resident_account_get(user=request.user)  # type: ignore[arg-type]
+    account = resident_account_of_request(request)
     if account is None or account.person_id is None:
         request.session.pop(SESSION_ACTING, None)
         return

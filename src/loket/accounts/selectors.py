@@ -70,6 +70,20 @@ def resident_account_get(*, user: User) -> ResidentAccount | None:
     return ResidentAccount.objects.filter(user=user).first()
 
 
+def resident_account_of_request(request: HttpRequest) -> ResidentAccount | None:
+    """``resident_account_get`` for ``request.user``, kept on the request: a portal
+    page needs it several times (the acting party, the inbox badge, ...), one query."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    cached = getattr(request, "_loket_resident_account", None)
+    if cached is not None and cached[0] == user.pk:
+        return cast(ResidentAccount | None, cached[1])
+    account = resident_account_get(user=user)
+    request._loket_resident_account = (user.pk, account)  # type: ignore[attr-defined]
+    return account
+
+
 def login_session_count_open(*, user: User) -> int:
     return LoginSession.objects.filter(user=user, ended_at=None).count()
 
@@ -383,7 +397,7 @@ def _acting_party_resolve(request: HttpRequest) -> Party | None:
             label=visit.person_name,
             via=ActingVia.COUNTER,
         )
-    account = resident_account_get(user=user)
+    account = resident_account_of_request(request)
     if account is None or account.person_id is None:
         return None
     data = request.session.get(SESSION_ACTING)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 
-from loket.accounts.selectors import resident_account_get
+from loket.accounts.selectors import resident_account_of_request
 from loket.notifications.selectors import inbox_unread_count as count_unread
 from loket.notifications.views_portal import resident_login_level
 
@@ -24,7 +24,7 @@ def inbox_unread_count(context: dict[str, Any]) -> int:
     cached = getattr(request, "_loket_inbox_unread", None)
     if cached is not None:
         return int(cached)
-    account = resident_account_get(user=request.user)
+    account = resident_account_of_request(request)
     unread = 0
     if account is not None and account.person_id is not None:
         unread = count_unread(person_id=account.person_id)
