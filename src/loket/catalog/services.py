@@ -943,12 +943,14 @@ def _draft_resumable(draft: FormDraft) -> bool:
     return definition is not None and definition.version == draft.form_version
 
 
-def form_drafts_remind(*, now: datetime | None = None, limit: int = _DRAFT_BATCH) -> int:
+def form_drafts_remind(*, now: datetime | None = None, limit: int | None = None) -> int:
     """Remind residents once of a request they started and left for
     ``DRAFT_REMIND_AFTER`` (on their channel and in the portal inbox), with a link to
     continue and the day until which the draft is kept. Not for a service no longer
     published, never twice for the same draft. Returns how many reminders were sent."""
     now = now or timezone.now()
+    # Every candidate (ids only): a draft that cannot be reminded (no register entry,
+    # an older form version) must not hold back the others behind a fixed limit.
     candidates = list(
         FormDraft.objects.filter(
             reminded_at__isnull=True,

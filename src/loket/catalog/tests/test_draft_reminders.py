@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 from loket.accounts.constants import SESSION_LOGIN
 from loket.accounts.models import ResidentAccount
 from loket.catalog import selectors, services
-from loket.catalog.models import FormDraft, FormUpload, Service
+from loket.catalog.models import FormDefinition, FormDraft, FormUpload, Service
 from loket.catalog.tests.conftest import EVENT_FORM, PNG, make_service, upload
 from loket.core.services import PERIODIC_JOBS
 from loket.core.tests.factories import OrganisationFactory, UserFactory
@@ -105,6 +105,21 @@ def test_no_reminder_for_a_service_no_longer_published(
     assert not InboxMessage.objects.exists()
     draft.refresh_from_db()
     assert draft.reminded_at is None
+
+
+def test_no_reminder_when_the_form_changed_since(
+    department: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A draft of an older form version cannot be resumed (the form starts over)."""
+    service = make_service(department, form=EVENT_FORM)
+    user, _person = _resident()
+    _draft(user, service)
+    FormDefinition.objects.create(
+        service=service, version=2, definition=EVENT_FORM, published_at=timezone.now()
+    )
+
+    assert _remind(timezone.now() + 4 * DAY, django_capture_on_commit_callbacks) == 0
+    assert not Message.objects.exists()
 
 
 def test_old_drafts_are_deleted_with_their_files(
