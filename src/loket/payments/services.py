@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
@@ -487,11 +488,21 @@ def _webhook_url(provider: str) -> str:
     return _base_url() + reverse("payments:webhook", kwargs={"provider": provider})
 
 
+RETURN_SALT = "payments.return"
+
+
+def payment_return_signature(*, payment_id: int) -> str:
+    """What proves that a return-page address was made by Loket for this payment (the
+    ids are sequential; the page is public, the payer comes back from the provider)."""
+    return signing.Signer(salt=RETURN_SALT).signature(str(payment_id))
+
+
 def payment_start(*, order_id: int, return_url: str, locale: str = "nl_BE") -> str:
     """Start an online payment with the configured provider; returns the checkout URL.
 
     ``return_url`` may contain ``{payment_id}``, replaced by the new payment's id (the
-    portal's return page syncs that payment). A payment of the same amount still
+    portal's return page syncs that payment), and ``{signature}``, replaced by
+    ``payment_return_signature`` of it. A payment of the same amount still
     pending at the provider is reused, so pressing "pay" twice never charges twice."""
     provider = provider_get()
     with transaction.atomic():
@@ -537,7 +548,9 @@ def payment_start(*, order_id: int, return_url: str, locale: str = "nl_BE") -> s
             amount_cents=payment.amount_cents,
             currency=order.currency,
             description=f"{order.reference} {order.description}"[:140],
-            return_url=return_url.replace("{payment_id}", str(payment.pk)),
+            return_url=return_url.replace("{payment_id}", str(payment.pk)).replace(
+                "{signature}", payment_return_signature(payment_id=payment.pk)
+            ),
             webhook_url=_webhook_url(provider.name),
             locale=locale,
         )

@@ -14,9 +14,11 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 from django.views.decorators.csrf import csrf_exempt
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 SESSION_RETRY = "loket.payments.retry"  # payment id → where "try again" goes
 REFRESH_SECONDS = 5
+# The return page asks the provider at most this often per payment (a little less than
+# REFRESH_SECONDS, so each automatic refresh of a pending payment still asks).
+SYNC_EVERY_SECONDS = 4
 
 # The site's Content-Security-Policy (``loket.core.middleware`` sends it on every
 # response that has none of its own), which the pages with a "Pay online" form send
@@ -148,9 +153,12 @@ def _remember_retry(request: HttpRequest, payment_url: str, retry: str) -> None:
 
 
 def _start(request: HttpRequest, order: OrderSummary, retry: str) -> HttpResponse:
-    return_url = request.build_absolute_uri(
-        reverse("payments:return", kwargs={"payment_id": 0})
-    ).replace("/0/", "/{payment_id}/")
+    return_url = (
+        request.build_absolute_uri(reverse("payments:return", kwargs={"payment_id": 0})).replace(
+            "/0/", "/{payment_id}/"
+        )
+        + "?s={signature}"
+    )
     try:
         checkout = services.payment_start(
             order_id=order.id,
@@ -226,18 +234,36 @@ def order_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
+def _sync_due(payment_id: int) -> bool:
+    """May the return page ask the provider about this payment now?"""
+    try:
+        return bool(cache.add(f"payments.return.sync:{payment_id}", 1, SYNC_EVERY_SECONDS))
+    except Exception:  # the cache is down: ask, as without the limit
+        logger.warning("cache unavailable; the return page asks the provider anyway")
+        return True
+
+
 def payment_return(request: HttpRequest, payment_id: int) -> HttpResponse:
     """Where the provider sends the payer back: ask the provider (in case its webhook
     is late or lost) and say how it went. While it is still processing, the page
     refreshes itself through the HTTP ``Refresh`` header (no JavaScript; not a meta
-    refresh, which accessibility checkers refuse), and offers a link to check now."""
+    refresh, which accessibility checkers refuse), and offers a link to check now.
+
+    The page is public (the payer may come back in another browser) and payment ids
+    are sequential: the address carries a signature of the id (``?s=``), else 404. The
+    provider is asked at most once every ``SYNC_EVERY_SECONDS`` per payment."""
+    signature = request.GET.get("s", "")
+    expected = services.payment_return_signature(payment_id=payment_id)
+    if not constant_time_compare(signature, expected):
+        raise Http404
     if selectors.payment_order_id(payment_id=payment_id) is None:
         raise Http404
     unavailable = False
-    try:
-        services.payment_sync(payment_id=payment_id)
-    except DomainError:
-        unavailable = True
+    if _sync_due(payment_id):
+        try:
+            services.payment_sync(payment_id=payment_id)
+        except DomainError:
+            unavailable = True
     payment = selectors.payment_get(payment_id=payment_id)
     order_id = selectors.payment_order_id(payment_id=payment_id)
     order = selectors.order_get(order_id=order_id) if order_id is not None else None

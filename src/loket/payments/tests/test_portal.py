@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.core.cache import cache
 from django.test import Client
 
 from loket.documents.tests.conftest import demo_pki, sealing, tsa
@@ -51,7 +52,8 @@ def _pay_on_hosted_page(psp: Any, checkout: str, choice: str) -> str:
     assert 'value="paid"' in page.text
     answer = requests.post(checkout, data={"choice": choice}, allow_redirects=False, timeout=5)
     assert answer.status_code == 303
-    return urlsplit(answer.headers["Location"]).path
+    back = urlsplit(answer.headers["Location"])
+    return f"{back.path}?{back.query}" if back.query else back.path
 
 
 def test_resident_sees_the_order_and_pays_online(
@@ -95,11 +97,14 @@ def test_return_page_polls_when_the_webhook_is_late_and_offers_a_retry_on_failur
     order = _order_for(person)
     checkout = resident.post(f"/betalen/bestelling/{order.reference}/betalen/")["Location"]
     payment = Payment.objects.get(checkout_url=checkout)
-    waiting = resident.get(f"/betalen/terug/{payment.pk}/")
+    signature = services.payment_return_signature(payment_id=payment.pk)
+    waiting = resident.get(f"/betalen/terug/{payment.pk}/?s={signature}")
     assert waiting["Refresh"] == "5"
     assert "being processed" in waiting.content.decode()
 
     back = _pay_on_hosted_page(psp, checkout, "failed")  # its webhook is never delivered
+    assert back.endswith(f"/betalen/terug/{payment.pk}/?s={signature}")
+    cache.clear()  # the next automatic refresh, five seconds later
     failed = resident.get(back)
     assert "did not go through" in failed.content.decode()
     assert f'href="/betalen/bestelling/{order.reference}/"' in failed.content.decode()
