@@ -96,6 +96,7 @@ SEEDING_MIGRATIONS = (
     ("loket.notifications.migrations.0008_default_topics", "install"),
     ("loket.notifications.migrations.0009_document_events", "install"),
     ("loket.notifications.migrations.0010_payment_events", "install"),
+    ("loket.notifications.migrations.0011_draft_events", "install"),
 )
 
 
