@@ -6,12 +6,15 @@ suffer when opening the file.
 - PDFs may carry actions that run when the file is opened (JavaScript, launching a
   program, embedded files): such a PDF is refused. The check reads the document's
   catalogue, its name trees and every page's and annotation's actions with pyHanko's
-  reader; a PDF it cannot read at all is refused too.
+  reader; a damaged PDF that reader cannot walk is searched for the names of active
+  content instead (a name hidden in a compressed stream then goes unseen: that file
+  would also fail to open in most viewers).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import zipfile
 from typing import IO, Any
 
@@ -95,8 +98,21 @@ def pdf_is_safe(file: IO[bytes]) -> bool:
                     return False
                 if str(annotation.get("/Subtype", "")) == "/FileAttachment":
                     return False
-    except Exception:  # a PDF the reader cannot make sense of is not accepted
-        return False
+    except Exception:
+        # A damaged PDF the reader cannot walk (common with scanners' output): fall back
+        # to looking for the names of active content in its bytes.
+        return _bytes_look_inert(file)
     finally:
         file.seek(0)
     return True
+
+
+ACTIVE_NAMES = re.compile(rb"/(JavaScript|JS|OpenAction|AA|Launch|EmbeddedFiles?)\b")
+MAX_SCANNED = 32 * 1024 * 1024
+
+
+def _bytes_look_inert(file: IO[bytes]) -> bool:
+    file.seek(0)
+    data = file.read(MAX_SCANNED)
+    file.seek(0)
+    return ACTIVE_NAMES.search(data) is None
