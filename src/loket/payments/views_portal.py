@@ -333,7 +333,12 @@ def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     """``POST /betalen/webhook/<provider>/``: 200 when accepted, repeated or nothing
     changed; 400 when refused (signature, timestamp, unknown payment, another order);
     503 when the provider could not be asked (it retries, and Loket polls)."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if length < 0:
+        return HttpResponse("bad Content-Length", status=400, content_type="text/plain")
     if length > WEBHOOK_MAX_BYTES:
         return HttpResponse("too large", status=413, content_type="text/plain")
     outcome = services.webhook_receive(
