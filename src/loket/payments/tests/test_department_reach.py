@@ -56,11 +56,11 @@ def test_only_finance_and_the_administrator_handle_every_department():
 def test_a_head_does_not_reach_another_departments_orders(
     client: Client, department: Any, sport: Any, head: Any
 ):
-    theirs = OrderFactory(
+    theirs: Any = OrderFactory(
         organisation=department.organisation, department=department, description="Rijbewijs X"
     )
-    paid = OrderFactory(organisation=department.organisation, department=department, paid=True)
-    own = OrderFactory(
+    paid: Any = OrderFactory(organisation=department.organisation, department=department, paid=True)
+    own: Any = OrderFactory(
         organisation=department.organisation, department=sport, description="Zwembad Y"
     )
     log_in_staff(client, head)
