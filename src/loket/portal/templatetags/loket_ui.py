@@ -11,13 +11,16 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.forms import BoundField
+from django.forms.renderers import DjangoTemplates
 from django.template.loader import render_to_string
-from django.utils.html import escape, format_html
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -130,7 +133,7 @@ def form_field(field: BoundField, *, width: str = "") -> str:
         "partials/form_field.html",
         {
             "field": field,
-            "widget": field.as_widget(attrs=attrs),
+            "widget": field.as_widget(widget=_quick_select(field.field.widget), attrs=attrs),
             "hint_id": hint_id,
             "error_id": error_id,
         },
@@ -153,3 +156,79 @@ def soft_breaks(text: object) -> SafeString:
     """Long e-mail addresses and web addresses may wrap after "@" and "/" rather than
     in the middle of a word (they must fit a 320 px wide screen)."""
     return mark_safe(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(str(text or "")))))  # noqa: S308
+
+
+# --- Select lists without a template per option ------------------------------------------
+#
+# Django renders every <option> of a select list with two template includes; a filter
+# form of the back office spends milliseconds on it. For the plain Select widgets with
+# Django's own templates and renderer, the same HTML is built here in Python (the
+# tests compare it with Django's output); anything else goes through Django.
+
+_SELECT_TEMPLATE = "django/forms/widgets/select.html"
+_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """What ``django/forms/widgets/attrs.html`` renders."""
+    parts = []
+    for name, value in attrs.items():
+        if value is not False:
+            parts.append(f" {conditional_escape(name)}")
+            if value is not True:
+                parts.append(f'="{escape(str(value))}"')
+    return "".join(parts)
+
+
+def _select_html(widget: dict[str, Any]) -> str | None:
+    """What ``django/forms/widgets/select.html`` renders, or None when an option is
+    not a plain one (its own template, a label that is not text)."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            if not isinstance(group_name, str | Promise):
+                return None
+            parts.append(f'\n  <optgroup label="{conditional_escape(str(group_name))}">')
+        for option in group_choices:
+            label = option["label"]
+            if option["template_name"] != _OPTION_TEMPLATE or not isinstance(label, str | Promise):
+                return None
+            parts.append(
+                f'\n  <option value="{escape(str(option["value"]))}"'
+                f"{_attrs_html(option['attrs'])}>{conditional_escape(str(label))}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")  # the renderer strips the template's last newline
+    return "".join(parts)
+
+
+class _QuickSelectMixin:
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> str:
+        if template_name == _SELECT_TEMPLATE and type(renderer) is DjangoTemplates:
+            html = _select_html(context["widget"])
+            if html is not None:
+                return mark_safe(html)  # noqa: S308  (every value escaped above)
+        return super()._render(template_name, context, renderer)  # type: ignore[misc]
+
+
+class _QuickSelect(_QuickSelectMixin, forms.Select):
+    pass
+
+
+class _QuickSelectMultiple(_QuickSelectMixin, forms.SelectMultiple):
+    pass
+
+
+_QUICK = {forms.Select: _QuickSelect, forms.SelectMultiple: _QuickSelectMultiple}
+
+
+def _quick_select(widget: Any) -> Any:
+    """A copy of a plain Select widget that renders without per-option templates; any
+    other widget as it is."""
+    quick = _QUICK.get(type(widget))
+    if quick is None or widget.template_name != _SELECT_TEMPLATE:
+        return widget
+    twin = copy.copy(widget)
+    twin.__class__ = quick
+    return twin
