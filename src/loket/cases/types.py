@@ -81,6 +81,13 @@ class CaseRow:
     is_open: bool
     overdue: bool
     deadline_near: bool
+    # Keys and ids for machine readers (the API); the fields above are for people.
+    case_type_slug: str = ""
+    status_key: str = ""
+    department_id: int | None = None
+    confidentiality: str = ""
+    person_id: int | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
