@@ -320,7 +320,8 @@ API_PUBLIC = {"api:token", "api:schema", "api:docs", "api:organisation-list",
               "api:document-verification"}  # fmt: skip
 for _name in API_PUBLIC:
     MATRIX.setdefault(_name, Rule(EVERYONE, strict=False, note="public API (token-less)"))
-for _name in ("api:person-list", "api:person-lookup", "api:person-detail", "api:case-detail",
+for _name in ("api:person-list", "api:person-lookup", "api:person-detail", "api:case-list",
+              "api:case-detail",
               "api:case-documents", "api:case-document-pdf", "api:case-orders",
               "api:person-cases", "api:person-documents", "api:person-orders",
               "api:document-detail", "api:document-pdf", "api:order-detail"):  # fmt: skip

@@ -28,6 +28,13 @@ CONFIDENTIALITY_ORDER: tuple[str, ...] = (
 )
 
 
+def confidentiality_levels_up_to(maximum: str) -> tuple[str, ...]:
+    """The levels a client cleared up to ``maximum`` reads (none for an unknown one)."""
+    if maximum not in CONFIDENTIALITY_ORDER:
+        return ()
+    return CONFIDENTIALITY_ORDER[: CONFIDENTIALITY_ORDER.index(maximum) + 1]
+
+
 def confidentiality_allows(*, maximum: str, level: str) -> bool:
     """May a client cleared up to ``maximum`` read an object marked ``level``?"""
     try:

@@ -63,8 +63,6 @@ def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, An
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            if "303" in responses:  # linked data lives elsewhere: see its Location
-                responses.get("200", {}).get("content", {}).pop("application/ld+json", None)
             for response in responses.values():
                 content = response.get("content", {})
                 if "application/ld+json" in content:

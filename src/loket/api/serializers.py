@@ -276,21 +276,40 @@ class PaymentLinkSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="Pays the order without logging in; replaces older links")
 
 
-class PersonCaseSerializer(serializers.Serializer):
-    """A resident's dossier as a "my cases" screen shows it, with its documents (when
-    the token has ``documents:read``; else null)."""
+class CaseSummarySerializer(serializers.Serializer):
+    """A dossier in a list: what a "my cases" screen or a copying system needs, no
+    timeline (read one dossier for that)."""
 
     reference = serializers.CharField()
     title = serializers.CharField()
+    case_type = serializers.CharField(source="case_type_slug")
     case_type_name = serializers.CharField(source="type_name")
+    status = serializers.CharField(source="status_key", help_text="Status key")
     status_name = serializers.CharField(source="public_status")
     next_step = serializers.CharField(allow_blank=True)
-    waiting_for = serializers.CharField()
+    waiting_for = serializers.CharField(allow_blank=True)
+    department = serializers.IntegerField(source="department_id")
     department_name = serializers.CharField(source="department")
+    confidentiality = serializers.CharField()
+    party_label = serializers.CharField(allow_blank=True)
     submitted_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
     deadline = serializers.DateField(allow_null=True)
     is_open = serializers.BooleanField()
     overdue = serializers.BooleanField()
+
+
+class CasePageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = CaseSummarySerializer(many=True)
+
+
+class PersonCaseSerializer(CaseSummarySerializer):
+    """A resident's dossier as a "my cases" screen shows it, with its documents (when
+    the token has ``documents:read``; else null) and its orders (when the token has
+    ``payments:read``; else null)."""
+
     documents = serializers.SerializerMethodField()
     orders = serializers.SerializerMethodField()
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/departments/<int:pk>/", views.DepartmentDetail.as_view(), name="department-detail"),
     path("v1/services/", views.ServiceList.as_view(), name="service-list"),
     path("v1/services/<slug:slug>/", views.ServiceDetail.as_view(), name="service-detail"),
+    path("v1/cases/", views.CaseList.as_view(), name="case-list"),
     path("v1/cases/<str:reference>/", views.CaseDetail.as_view(), name="case-detail"),
     path(
         "v1/cases/<str:reference>/documents/",

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlencode
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
@@ -20,10 +25,11 @@ from rest_framework.views import APIView
 
 from loket.api import linked_data, services
 from loket.api.base import LoketApiView
-from loket.api.constants import CONFIDENTIALITY_ORDER, Scope
+from loket.api.constants import Scope, confidentiality_levels_up_to
 from loket.api.framework import ClientRateThrottle, LoketCursorPagination, check_body_size
 from loket.api.permissions import client_identity, client_may_read_level
 from loket.api.serializers import (
+    CasePageSerializer,
     CaseSerializer,
     DepartmentSerializer,
     DocumentPageSerializer,
@@ -42,8 +48,6 @@ from loket.api.serializers import (
     VerificationSerializer,
 )
 from loket.cases import selectors as cases_selectors
-from loket.cases.constants import PartyKind
-from loket.cases.types import ResidentScope
 from loket.catalog import selectors as catalog_selectors
 from loket.core import selectors as core_selectors
 from loket.documents import selectors as documents_selectors
@@ -145,25 +149,19 @@ class DepartmentDetail(LoketApiView, generics.RetrieveAPIView):
 # --- Catalogue (public) ------------------------------------------------------------
 
 
-def _see_linked_data(request: Request, path: str) -> HttpResponse:
-    """``Accept: application/ld+json``: 303 See Other to where the catalogue publishes
-    the CPSV-AP document (the Linked Data way to hand out a description)."""
-    response = HttpResponse(status=303)
-    response["Location"] = request.build_absolute_uri(path)
-    response["Vary"] = "Accept"
+def _negotiated(response: Response) -> Response:
+    """The answer depends on ``Accept`` (JSON or CPSV-AP JSON-LD): caches must know."""
+    patch_vary_headers(response, ["Accept"])
     return response
-
-
-LINKED_DATA_REDIRECT = OpenApiResponse(
-    description="`Accept: application/ld+json`: the CPSV-AP JSON-LD is at `Location`"
-)
 
 
 class ServiceList(LoketApiView, generics.ListAPIView):
     """Published products and services of the catalogue. Public.
 
-    With ``Accept: application/ld+json`` the answer is 303 See Other to the whole
-    catalogue as CPSV-AP JSON-LD (one document; filters and pages apply to JSON)."""
+    With ``Accept: application/ld+json`` the answer is the catalogue as CPSV-AP JSON-LD,
+    the same document the catalogue publishes: one document with every published service
+    in its ``@graph`` (``life_event`` filters it too; ``cursor`` and ``page_size`` apply
+    to JSON only)."""
 
     serializer_class = ServiceSerializer
     pagination_class = LoketCursorPagination
@@ -182,33 +180,34 @@ class ServiceList(LoketApiView, generics.ListAPIView):
     @extend_schema(
         operation_id="services_list",
         parameters=[OpenApiParameter("life_event", str, description="Life event slug")],
-        responses={200: ServiceSerializer(many=True), 303: LINKED_DATA_REDIRECT},
+        responses={200: ServiceSerializer(many=True)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if linked_data.wants_linked_data(request):
-            return _see_linked_data(request, reverse("catalog:jsonld"))
-        return self.list(request, *args, **kwargs)
+            document = catalog_selectors.service_jsonld(
+                life_event=request.query_params.get("life_event")
+            )
+            return _negotiated(Response(document))
+        return _negotiated(self.list(request, *args, **kwargs))
 
 
 class ServiceDetail(LoketApiView):
-    """One published service. With ``Accept: application/ld+json``: 303 See Other to
-    its CPSV-AP JSON-LD."""
+    """One published service. With ``Accept: application/ld+json``: its CPSV-AP JSON-LD
+    (the same document the catalogue publishes for it)."""
 
     renderer_classes = [JSONRenderer, linked_data.JSONLDRenderer]
 
-    @extend_schema(
-        operation_id="services_retrieve",
-        responses={200: ServiceSerializer, 303: LINKED_DATA_REDIRECT},
-    )
-    def get(self, request: Request, slug: str) -> Any:
+    @extend_schema(operation_id="services_retrieve", responses={200: ServiceSerializer})
+    def get(self, request: Request, slug: str) -> Response:
+        if linked_data.wants_linked_data(request):
+            document = catalog_selectors.service_jsonld(slug=slug)
+            if document is None:
+                raise exceptions.NotFound
+            return _negotiated(Response(document))
         service = catalog_selectors.service_get(slug=slug)
         if service is None:
             raise exceptions.NotFound
-        if linked_data.wants_linked_data(request):
-            return _see_linked_data(
-                request, reverse("catalog:service-jsonld", kwargs={"slug": service.slug})
-            )
-        return Response(ServiceSerializer(service).data)
+        return _negotiated(Response(ServiceSerializer(service).data))
 
 
 # --- People (restricted: scope people:read, every read audited) --------------------
@@ -500,6 +499,99 @@ CURSOR_PARAMETERS = [
 ]
 
 
+def _id_cursor(request: Request) -> str | None:
+    """The cursor of a list paged on the id (checked here: a bad one is a 400)."""
+    after = _cursor_parameter(request)
+    if after is not None and not (after.isdigit() and 1 <= int(after) <= MAX_ID):
+        raise exceptions.ValidationError({"cursor": ["Not a cursor of this list."]})
+    return after
+
+
+def _whole_number(name: str, raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
+        raise exceptions.ValidationError({name: ["A whole number."]})
+    return int(raw)
+
+
+# "…T10:00:00+01:00" typed into an address without encoding the "+" arrives as a space.
+_SPACED_OFFSET = re.compile(r"(T[\d:.]+) (\d\d(?::?\d\d)?)$")
+
+
+def _datetime_parameter(name: str, raw: str) -> datetime:
+    text = _SPACED_OFFSET.sub(r"\1+\2", raw.strip()[:40])
+    try:
+        value = parse_datetime(text)
+    except ValueError:
+        value = None
+    if value is None:
+        raise exceptions.ValidationError({name: ["A date and time (ISO 8601)."]})
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise exceptions.ValidationError({name: ["A date and time (ISO 8601)."]}) from None
+
+
+def _text_parameter(request: Request, name: str) -> str | None:
+    return request.query_params.get(name, "").replace("\x00", "")[:100] or None
+
+
+class CaseList(LoketApiView):
+    """Dossiers up to the client's confidentiality clearance, newest first (a dossier
+    above it is left out, as if it did not exist). A system that keeps a copy asks for
+    ``updated_since`` the moment its previous run began and pages until ``next`` is
+    null: the pages follow the dossier's number, so it misses none that change
+    meanwhile. Every resident whose dossier is on a page gets an audit line."""
+
+    required_scopes = (Scope.CASES_READ,)
+    personal_data = True
+    query_parameters = frozenset(
+        {"status", "case_type", "department", "updated_since", "cursor", "page_size"}
+    )
+
+    @extend_schema(
+        operation_id="cases_list",
+        parameters=[
+            OpenApiParameter("status", str, description="Status key, e.g. `submitted`"),
+            OpenApiParameter("case_type", str, description="Case type slug"),
+            OpenApiParameter("department", int, description="Department id"),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description="Only dossiers changed at or after this moment (ISO 8601; "
+                "without an offset: Belgian time; encode `+` as `%2B`)",
+            ),
+            *CURSOR_PARAMETERS,
+        ],
+        responses={200: CasePageSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        identity = client_identity(request)
+        assert identity is not None
+        page_size = LoketCursorPagination().get_page_size(request)
+        department = params.get("department")
+        updated_since = params.get("updated_since")
+        page = cases_selectors.case_page_for_client(
+            levels=confidentiality_levels_up_to(identity.max_confidentiality),
+            status=_text_parameter(request, "status"),
+            case_type=_text_parameter(request, "case_type"),
+            department_id=None if department is None else _whole_number("department", department),
+            updated_since=None
+            if updated_since is None
+            else _datetime_parameter("updated_since", updated_since),
+            after=_id_cursor(request),
+            limit=page_size,
+        )
+        rows = list(page.items)
+        person_ids = sorted({row.person_id for row in rows if row.person_id is not None})
+        if person_ids:
+            _audit(request, person_ids, purpose="case list")
+        data = {"next": _next_url(request, page.next_cursor), "previous": None, "results": rows}
+        return Response(CasePageSerializer(data).data)
+
+
 class _PersonFileView(LoketApiView):
     """Endpoints under ``/people/{id}/``: a resident's file, read as a member of staff
     would read it (``people:read`` and the scope of what is read; one audit line the
@@ -547,13 +639,10 @@ def _document_data(
 
 
 class PersonCaseList(_PersonFileView):
-    """A resident's dossiers, newest first, each with its documents and its orders when
-    the token also has ``documents:read`` and ``payments:read`` (else they are null):
-    what a "my cases" screen shows, in one call.
-
-    Needs a client cleared for every confidentiality level (``social``): the list
-    cannot yet leave out single dossiers above a lower clearance, and never shows a
-    dossier a client may not see."""
+    """A resident's dossiers up to the client's confidentiality clearance, newest first,
+    each with its documents and its orders when the token also has ``documents:read``
+    and ``payments:read`` (else they are null): what a "my cases" screen shows, in one
+    call. A dossier above the clearance is left out, as if it did not exist."""
 
     required_scopes = (Scope.PEOPLE_READ, Scope.CASES_READ)
 
@@ -565,19 +654,15 @@ class PersonCaseList(_PersonFileView):
     def get(self, request: Request, person_id: int) -> Response:
         identity = client_identity(request)
         assert identity is not None
-        if identity.max_confidentiality != CONFIDENTIALITY_ORDER[-1]:
-            raise exceptions.PermissionDenied(
-                "A resident's dossier list needs a client cleared for every confidentiality "
-                "level; read single dossiers at /api/v1/cases/{reference}/."
-            )
         page_size = LoketCursorPagination().get_page_size(request)
-        after = _cursor_parameter(request)
+        after = _id_cursor(request)
         person = self.person_or_404(request, person_id, purpose="cases")
-        scope = ResidentScope(party_ids={PartyKind.PERSON: frozenset({person.id})})
-        try:
-            page = cases_selectors.case_page_for_resident(scope=scope, after=after, limit=page_size)
-        except ValueError:
-            raise exceptions.ValidationError({"cursor": ["Not a cursor of this list."]}) from None
+        page = cases_selectors.case_page_for_client(
+            levels=confidentiality_levels_up_to(identity.max_confidentiality),
+            person_id=person.id,
+            after=after,
+            limit=page_size,
+        )
         rows = list(page.items)
         documents = None
         if Scope.DOCUMENTS_READ in identity.scopes:

@@ -84,6 +84,23 @@ def service_list_published(*, life_event: LifeEvent | None = None) -> QuerySet[S
     return services.order_by("title", "id")
 
 
+def service_jsonld(
+    *, slug: str | None = None, life_event: str | None = None
+) -> dict[str, Any] | None:
+    """The CPSV-AP JSON-LD document (as the catalogue exports it): of the published
+    service ``slug`` (None when there is none), or without a slug of every published
+    service, of one life event (by slug) if given. Three queries."""
+    from loket.catalog import jsonld
+
+    if slug is not None:
+        service = service_get(slug=slug)
+        return None if service is None else jsonld.service_document(service)
+    services = service_list_published().prefetch_related("target_groups", "life_events")
+    if life_event is not None:
+        services = services.filter(life_events__slug=life_event)
+    return jsonld.catalog_document(services)
+
+
 def life_event_list() -> QuerySet[LifeEvent]:
     """Life events with their published services (two queries)."""
     return LifeEvent.objects.prefetch_related(

@@ -1,5 +1,6 @@
 """A resident's dossiers in one call (with their documents): people:read and
-cases:read, a client cleared for every level, one audit line, keyset pages."""
+cases:read, only the dossiers up to the client's clearance, one audit line, keyset
+pages."""
 
 from __future__ import annotations
 
@@ -100,7 +101,6 @@ def test_pages_and_without_documents_read_documents_are_null(
     [
         (("people:read", "documents:read"), "social"),  # no cases:read
         (("cases:read", "documents:read"), "social"),  # no people:read
-        (ALL_SCOPES, "sensitive"),  # not cleared for every level
     ],
 )
 def test_refused_clients_read_nothing(
@@ -113,6 +113,39 @@ def test_refused_clients_read_nothing(
     assert response["Content-Type"] == PROBLEM
     assert world["cases"][0].reference not in response.content.decode()
     assert AuditEvent.objects.count() == audit_lines
+
+
+def test_a_lower_clearance_sees_the_dossiers_up_to_its_level(
+    client: Client, world: dict[str, Any]
+) -> None:
+    anna = world["anna"]
+    normal, sensitive, social = world["cases"]
+    Case.objects.filter(pk=normal.pk).update(confidentiality="normal")
+    Case.objects.filter(pk=sensitive.pk).update(confidentiality="sensitive")
+    Case.objects.filter(pk=social.pk).update(confidentiality="social")
+    make_document(anna, title="Social decision", case_id=social.pk)
+    expected = {
+        "normal": [normal.reference],
+        "sensitive": [sensitive.reference, normal.reference],
+        "social": [social.reference, sensitive.reference, normal.reference],
+    }
+    for level, references in expected.items():
+        _api_client, headers = bearer(scopes=ALL_SCOPES, max_confidentiality=level, name=level)
+        audit_lines = AuditEvent.objects.filter(subject_person_id=anna.pk).count()
+        seen, bodies, url = [], "", f"/api/v1/people/{anna.pk}/cases/?page_size=1"
+        calls = 0
+        while url:
+            response = client.get(url, **headers)
+            assert response.status_code == 200, level
+            bodies += response.content.decode()
+            seen += [row["reference"] for row in response.json()["results"]]
+            url = response.json()["next"]
+            calls += 1
+        assert seen == references, level
+        assert (social.reference in bodies) == (level == "social")
+        assert ("Social decision" in bodies) == (level == "social")
+        # Still a read of the resident's file: one audit line per call.
+        assert AuditEvent.objects.filter(subject_person_id=anna.pk).count() == audit_lines + calls
 
 
 def test_a_resident_out_of_reach_is_404(client: Client, world: dict[str, Any]) -> None:

@@ -45,20 +45,41 @@ def test_published_services_are_listed_in_pages(
     assert len(filtered) == 5
 
 
-def test_linked_data_is_negotiated_to_the_cpsv_ap_document(client: Client) -> None:
+def test_linked_data_is_negotiated_to_the_cpsv_ap_document(
+    client: Client, django_assert_max_num_queries
+) -> None:
     department = OrganisationFactory().departments.create(name="Burgerzaken", slug="bz")
-    _service(department, 1)
+    moving = LifeEvent.objects.create(slug="verhuizen", name="Verhuizen")
+    _service(department, 1).life_events.add(moving)
     _service(department, 2, published=False)
+    _service(department, 3)
     accept = {"HTTP_ACCEPT": "application/ld+json"}
     detail = client.get("/api/v1/services/dienst-1/", **accept)
-    assert detail.status_code == 303
-    assert "Accept" in detail["Vary"].split(", ")
-    assert detail["Location"].endswith("/diensten/dienst-1/cpsv-ap.jsonld")
-    document = client.get(detail["Location"])
-    assert document["Content-Type"].startswith("application/ld+json")
-    assert "cpsv:PublicService" in document.content.decode()
-    listing = client.get("/api/v1/services/", **accept)
-    assert listing.status_code == 303
-    assert listing["Location"].endswith("/diensten/cpsv-ap.jsonld")
+    assert detail.status_code == 200
+    assert detail["Content-Type"] == "application/ld+json"
+    assert "Accept" in detail["Vary"]
+    # The same document the catalogue publishes for the service.
+    assert detail.json() == client.get("/diensten/dienst-1/cpsv-ap.jsonld").json()
+    assert detail.json()["@type"] == "cpsv:PublicService"
+    assert detail.json()["loket:slug"] == "dienst-1"
     assert client.get("/api/v1/services/dienst-2/", **accept).status_code == 404
-    assert client.get("/api/v1/services/dienst-1/").json()["slug"] == "dienst-1"
+    assert client.get("/api/v1/services/nope/", **accept).status_code == 404
+    with django_assert_max_num_queries(3):
+        listing = client.get("/api/v1/services/", **accept)
+    assert listing.status_code == 200
+    assert listing["Content-Type"] == "application/ld+json"
+    assert listing.json() == client.get("/diensten/cpsv-ap.jsonld").json()
+    assert [node["loket:slug"] for node in listing.json()["@graph"]] == ["dienst-1", "dienst-3"]
+    only_moving = client.get("/api/v1/services/?life_event=verhuizen", **accept).json()
+    assert [node["loket:slug"] for node in only_moving["@graph"]] == ["dienst-1"]
+    # Linked data a JSON-LD processor reads as CPSV-AP public services.
+    from pyld import jsonld
+
+    expanded = jsonld.expand(listing.json())
+    assert {"http://purl.org/vocab/cpsv#PublicService"} == {
+        kind for node in expanded for kind in node["@type"]
+    }
+    # Without the header: plain JSON, as before.
+    plain = client.get("/api/v1/services/dienst-1/")
+    assert plain["Content-Type"] == "application/json"
+    assert plain.json()["slug"] == "dienst-1"
