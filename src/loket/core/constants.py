@@ -31,7 +31,7 @@ class Permission(models.TextChoices):
     PAYMENTS_RECORD = "payments.record", _("Record counter payments and send payment links")
     PAYMENTS_MANAGE = (
         "payments.manage",
-        _("Refund and cancel payments, import bank statements, export the bookkeeping"),
+        _("Refund and cancel the payments of own departments"),
     )
     PAYMENTS_ALL_DEPARTMENTS = (
         "payments.all_departments",
