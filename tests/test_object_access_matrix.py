@@ -628,3 +628,23 @@ def test_a_payment_link_opens_its_own_order_only(world: dict[str, Any]) -> None:
             body = response.content.decode()
             assert not [s for s in (MARKERS[3], "Andere-Q7", world["owner"]) if s in body]
     assert _fingerprint() == before
+
+
+def test_the_advice_queue_lists_the_dossier_for_the_asked_departments_only(
+    world: dict[str, Any],
+) -> None:
+    """Open advice only: the second department has answered already."""
+    reference, clients = world["reference"], world["clients"]
+    for actor, listed in (
+        (ADVISOR, True),
+        (ADVISOR_2, False),
+        (STAFF_OTHER, False),
+        (HEAD_OTHER, False),
+        (SOCIAL, False),
+    ):
+        response = clients[actor].get("/backoffice/dossiers/", {"wachtrij": "advice"})
+        assert response.status_code == 200, (actor, response.status_code)
+        body = response.content.decode()
+        assert (reference in body) is listed, actor
+        if not listed:
+            assert not [s for s in (world["owner"], NOTE, QUESTION, QUESTION_2) if s in body]
