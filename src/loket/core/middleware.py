@@ -16,23 +16,10 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from loket.core.constants import CONTENT_SECURITY_POLICY
+
 logger = logging.getLogger(__name__)
 
-# Everything is served from our own origin; no inline script is ever needed because
-# every page works without JavaScript. Inline styles carry the municipality's colours.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from loket.accounts import selectors as accounts
 from loket.accounts.constants import LEVEL_MY_DATA, SESSION_LOGIN
+from loket.core.constants import CONTENT_SECURITY_POLICY
 from loket.core.services import DomainError
 from loket.payments import selectors, services
 from loket.payments.constants import WEBHOOK_MAX_BYTES, EventOutcome, PaymentState
@@ -39,25 +40,11 @@ REFRESH_SECONDS = 5
 # REFRESH_SECONDS, so each automatic refresh of a pending payment still asks).
 SYNC_EVERY_SECONDS = 4
 
-# The site's Content-Security-Policy (``loket.core.middleware`` sends it on every
-# response that has none of its own), which the pages with a "Pay online" form send
-# themselves with the provider's checkout origin added to ``form-action``: browsers
-# apply ``form-action`` to the redirect after the form post too, and Loket answers that
-# post with a redirect to the provider's hosted page. A test keeps the two in step.
-_SITE_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
-
+# The pages with a "Pay online" form send the site's Content-Security-Policy
+# (``loket.core.constants``; the middleware sends it on every response that has none of
+# its own) themselves, with the provider's checkout origin added to ``form-action``:
+# browsers apply ``form-action`` to the redirect after the form post too, and Loket
+# answers that post with a redirect to the provider's hosted page.
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
@@ -138,7 +125,7 @@ def _allow_checkout_forms(response: HttpResponse) -> HttpResponse:
     """Let this page's "Pay online" form end at the provider's hosted payment page."""
     sources = " ".join(selectors.checkout_sources())
     if sources:
-        response.headers["Content-Security-Policy"] = _SITE_POLICY.replace(
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
             "form-action 'self'", f"form-action 'self' {sources}", 1
         )
     return response
