@@ -133,7 +133,7 @@ def form_field(field: BoundField, *, width: str = "") -> str:
         "partials/form_field.html",
         {
             "field": field,
-            "widget": field.as_widget(widget=_quick_select(field.field.widget), attrs=attrs),
+            "widget": field.as_widget(widget=_quick_widget(field.field.widget), attrs=attrs),
             "hint_id": hint_id,
             "error_id": error_id,
         },
@@ -158,15 +158,25 @@ def soft_breaks(text: object) -> SafeString:
     return mark_safe(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(str(text or "")))))  # noqa: S308
 
 
-# --- Select lists without a template per option ------------------------------------------
+# --- Inputs and select lists without template includes ------------------------------------
 #
-# Django renders every <option> of a select list with two template includes; a filter
-# form of the back office spends milliseconds on it. For the plain Select widgets with
-# Django's own templates and renderer, the same HTML is built here in Python (the
-# tests compare it with Django's output); anything else goes through Django.
+# Django renders a widget with a template that includes another for the attributes,
+# and a select list with two includes per <option>; a filter form of the back office
+# spends milliseconds on it. For Django's own widget classes, templates and renderer,
+# the same HTML is built here in Python (the tests compare it with Django's output);
+# anything else goes through Django.
 
 _SELECT_TEMPLATE = "django/forms/widgets/select.html"
 _OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+_TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+# Templates that are only ``{% include "django/forms/widgets/input.html" %}``.
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        *("input", "text", "email", "url", "number"),
+        *("search", "tel", "password", "hidden", "date"),
+    )
+)
 
 
 def _attrs_html(attrs: dict[str, Any]) -> str:
@@ -180,18 +190,45 @@ def _attrs_html(attrs: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _text(value: Any) -> bool:
+    return isinstance(value, str | Promise)
+
+
+def _input_html(widget: dict[str, Any]) -> str | None:
+    """What ``django/forms/widgets/input.html`` renders."""
+    value = widget["value"]
+    if not _text(widget["type"]) or not (value is None or _text(value)):
+        return None
+    shown = f' value="{escape(str(value))}"' if value is not None else ""
+    return (
+        f'<input type="{conditional_escape(str(widget["type"]))}" '
+        f'name="{conditional_escape(widget["name"])}"{shown}{_attrs_html(widget["attrs"])}>'
+    )
+
+
+def _textarea_html(widget: dict[str, Any]) -> str | None:
+    """What ``django/forms/widgets/textarea.html`` renders."""
+    value = widget["value"]
+    if not (value is None or _text(value)):
+        return None
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>\n'
+        f"{conditional_escape(str(value)) if value else ''}</textarea>"
+    )
+
+
 def _select_html(widget: dict[str, Any]) -> str | None:
     """What ``django/forms/widgets/select.html`` renders, or None when an option is
     not a plain one (its own template, a label that is not text)."""
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            if not isinstance(group_name, str | Promise):
+            if not _text(group_name):
                 return None
             parts.append(f'\n  <optgroup label="{conditional_escape(str(group_name))}">')
         for option in group_choices:
             label = option["label"]
-            if option["template_name"] != _OPTION_TEMPLATE or not isinstance(label, str | Promise):
+            if option["template_name"] != _OPTION_TEMPLATE or not _text(label):
                 return None
             parts.append(
                 f'\n  <option value="{escape(str(option["value"]))}"'
@@ -203,31 +240,48 @@ def _select_html(widget: dict[str, Any]) -> str | None:
     return "".join(parts)
 
 
-class _QuickSelectMixin:
+def _quick_html(template_name: str, widget: dict[str, Any]) -> str | None:
+    if template_name == _SELECT_TEMPLATE:
+        return _select_html(widget)
+    if template_name == _TEXTAREA_TEMPLATE:
+        return _textarea_html(widget)
+    if template_name in _INPUT_TEMPLATES:
+        return _input_html(widget)
+    return None
+
+
+class _QuickMixin:
     def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> str:
-        if template_name == _SELECT_TEMPLATE and type(renderer) is DjangoTemplates:
-            html = _select_html(context["widget"])
+        if type(renderer) is DjangoTemplates:
+            html = _quick_html(template_name, context["widget"])
             if html is not None:
                 return mark_safe(html)  # noqa: S308  (every value escaped above)
         return super()._render(template_name, context, renderer)  # type: ignore[misc]
 
 
-class _QuickSelect(_QuickSelectMixin, forms.Select):
-    pass
+_QUICK: dict[type, type] = {
+    widget_class: type(f"Quick{widget_class.__name__}", (_QuickMixin, widget_class), {})
+    for widget_class in (
+        forms.Select,
+        forms.SelectMultiple,
+        forms.Textarea,
+        forms.TextInput,
+        forms.EmailInput,
+        forms.URLInput,
+        forms.NumberInput,
+        forms.PasswordInput,
+        forms.HiddenInput,
+        forms.DateInput,
+    )
+}
+_DEFAULT_TEMPLATES = _INPUT_TEMPLATES | {_SELECT_TEMPLATE, _TEXTAREA_TEMPLATE}
 
 
-class _QuickSelectMultiple(_QuickSelectMixin, forms.SelectMultiple):
-    pass
-
-
-_QUICK = {forms.Select: _QuickSelect, forms.SelectMultiple: _QuickSelectMultiple}
-
-
-def _quick_select(widget: Any) -> Any:
-    """A copy of a plain Select widget that renders without per-option templates; any
-    other widget as it is."""
+def _quick_widget(widget: Any) -> Any:
+    """A copy of one of Django's plain widgets that renders without template includes;
+    any other widget (or one given its own template) as it is."""
     quick = _QUICK.get(type(widget))
-    if quick is None or widget.template_name != _SELECT_TEMPLATE:
+    if quick is None or widget.template_name not in _DEFAULT_TEMPLATES:
         return widget
     twin = copy.copy(widget)
     twin.__class__ = quick

@@ -1,4 +1,5 @@
-"""Select lists rendered by ``{% form_field %}`` are byte for byte what Django renders."""
+"""Inputs and select lists rendered by ``{% form_field %}`` are byte for byte what
+Django renders."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from loket.portal.templatetags.loket_ui import _quick_select, form_field
+from loket.portal.templatetags.loket_ui import _quick_widget, form_field
 
 
 class _Form(forms.Form):
@@ -21,6 +22,15 @@ class _Form(forms.Form):
         choices=[("x", "X"), ("y", mark_safe("<b>Y</b>")), ("z", "Z")], required=False
     )
     numbers = forms.TypedChoiceField(choices=[(1, 1), (2, 2)], coerce=int)
+    text = forms.CharField(max_length=20, help_text="Hint")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    email = forms.EmailField(required=False)
+    amount = forms.DecimalField(required=False, min_value=0)
+    count = forms.IntegerField(required=False)
+    secret = forms.CharField(widget=forms.PasswordInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    site = forms.URLField(required=False, assume_scheme="https")
     styled = forms.ChoiceField(
         choices=[("a", "A")], widget=forms.Select(attrs={"data-x": '1 "2"', "disabled": True})
     )
@@ -30,7 +40,7 @@ def _both(form: forms.Form, name: str) -> tuple[str, str]:
     bound = form[name]
     attrs = {"class": "input", "aria-describedby": "x_error"}
     django = bound.as_widget(attrs=attrs)
-    quick = bound.as_widget(widget=_quick_select(bound.field.widget), attrs=attrs)
+    quick = bound.as_widget(widget=_quick_widget(bound.field.widget), attrs=attrs)
     return str(django), str(quick)
 
 
@@ -41,6 +51,20 @@ def test_same_html_as_django_unbound_and_bound():
             data={"plain": "a", "optional": "2", "grouped": "p", "many": ["x", "y"], "numbers": "2"}
         ),
         _Form(data={"plain": "<script>", "many": ["z"]}),
+        _Form(
+            data={
+                "text": 'a "quoted" <b>text</b> & more',
+                "note": "line one\n<line two>",
+                "email": "x@example.org",
+                "amount": "12.50",
+                "count": "not a number",
+                "secret": "hunter2",
+                "version": "3",
+                "day": "2026-02-30",
+                "site": "https://example.org/?a=1&b=2",
+            }
+        ),
+        _Form(initial={"note": "", "count": 0, "version": 7, "text": ""}),
     ]
     for form in forms_to_check:
         form.is_valid()
@@ -59,6 +83,13 @@ def test_form_field_shows_the_choice_that_was_made():
 
 def test_other_widgets_are_left_alone():
     radio = forms.RadioSelect(choices=[("a", "A")])
-    assert _quick_select(radio) is radio
-    text = forms.TextInput()
-    assert _quick_select(text) is text
+    assert _quick_widget(radio) is radio
+
+    class Custom(forms.TextInput):
+        pass
+
+    custom = Custom()
+    assert _quick_widget(custom) is custom
+    own_template = forms.TextInput()
+    own_template.template_name = "partials/form_field.html"
+    assert _quick_widget(own_template) is own_template
