@@ -547,12 +547,6 @@ def test_an_advising_department_reads_only_its_own_request(world: dict[str, Any]
         assert not [s for s in (NOTE, QUESTION, ANSWER_2, world["owner"]) if s in body]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hole: the case page lists every advice request of the case (question and "
-    "answer of the other departments asked) to a department that was only asked for "
-    "its own advice",
-)
 def test_an_advising_department_does_not_read_another_departments_advice(
     world: dict[str, Any],
 ) -> None:
@@ -563,11 +557,6 @@ def test_an_advising_department_does_not_read_another_departments_advice(
     assert ANSWER_2 not in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hole: answering another department's advice request answers 302 with a "
-    "message (and a redirect to whichever dossier reference was posted) instead of 404",
-)
 def test_advice_answer_of_another_department_is_a_404(world: dict[str, Any]) -> None:
     url = f"/backoffice/dossiers/advies/{world['advice_id']}/"
     before = _fingerprint()

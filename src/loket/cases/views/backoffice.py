@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -38,6 +37,7 @@ from loket.cases.models import Case
 from loket.cases.permissions import (
     access_case_for_staff,
     advice_department_ids,
+    can_answer_advice,
     can_assign_case,
     can_handle_case,
     can_serve_counter,
@@ -189,6 +189,10 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
     handle = can_handle_case(user, case)
     mine = set(advice_department_ids(user))
     advice = selectors.advice_for_case(case=case)
+    if not can_view_case(user, case):
+        # A department asked for advice sees its own request only, not what the other
+        # departments were asked or answered.
+        advice = [a for a in advice if a.department_id in mine]
     departments = [
         (str(d.pk), f"{d.name} ({d.organisation.name})")
         for d in department_list()
@@ -310,8 +314,17 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
 @cases_staff
 @require_POST
 def advice_answer(request: HttpRequest, advice_id: int) -> HttpResponse:
+    # The request must be one of the case's, and this staff member's department must be
+    # the one asked: anything else is not found (and says nothing about other cases).
+    case = selectors.case_get(reference=request.POST.get("dossier", ""))
+    advice = next(
+        (a for a in selectors.advice_for_case(case=case) if a.pk == advice_id) if case else (),
+        None,
+    )
+    if case is None or advice is None or not can_answer_advice(request.user, advice.department_id):
+        raise Http404
+    reference = case.reference
     form = AdviceAnswerForm(request.POST)
-    reference = request.POST.get("dossier", "")
     if form.is_valid():
         try:
             services.advice_answer(
@@ -325,9 +338,7 @@ def advice_answer(request: HttpRequest, advice_id: int) -> HttpResponse:
             messages.success(request, _("Your advice has been saved."))
     else:
         messages.error(request, _("Write the advice first."))
-    if reference and selectors.case_get(reference=reference) is not None:
-        return redirect("cases_staff:detail", reference=reference)
-    return redirect(f"{_queue_url()}?{urlencode({'wachtrij': Queue.ADVICE})}")
+    return redirect("cases_staff:detail", reference=reference)
 
 
 def _queue_url() -> str:
