@@ -317,10 +317,8 @@ def advice_answer(request: HttpRequest, advice_id: int) -> HttpResponse:
     # The request must be one of the case's, and this staff member's department must be
     # the one asked: anything else is not found (and says nothing about other cases).
     case = selectors.case_get(reference=request.POST.get("dossier", ""))
-    advice = next(
-        (a for a in selectors.advice_for_case(case=case) if a.pk == advice_id) if case else (),
-        None,
-    )
+    asked = selectors.advice_for_case(case=case) if case is not None else []
+    advice = next((a for a in asked if a.pk == advice_id), None)
     if case is None or advice is None or not can_answer_advice(request.user, advice.department_id):
         raise Http404
     reference = case.reference
