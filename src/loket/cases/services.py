@@ -70,7 +70,6 @@ from loket.cases.permissions import (
     resident_may_see,
 )
 from loket.cases.types import PartyRef, ResidentScope, SubmitResult
-from loket.catalog.selectors import format_euros
 from loket.core.constants import AuditAction
 from loket.core.selectors import staff_has_permission
 from loket.core.services import DomainError, User, audit_record
@@ -78,7 +77,7 @@ from loket.notifications.services import notify
 from loket.payments.constants import OrderStatus
 from loket.payments.selectors import order_get, orders_for_case
 from loket.payments.services import PaymentError, order_cancel, order_create
-from loket.payments.types import OrderSummary
+from loket.payments.types import OrderSummary, format_euros
 from loket.webhooks.constants import EventType
 from loket.webhooks.services import event_publish
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.core.services import DomainError
-from loket.payments.types import OrderLineInput
+from loket.payments.types import OrderLineInput, format_euros
 
 SENIOR_AGE = 65
 MAX_QUANTITY = 10_000
@@ -94,14 +94,6 @@ class PartyFacts:
 
 
 # --- Money as residents read it ------------------------------------------------------
-
-
-def format_euros(cents: int) -> str:
-    """``1500`` → ``€ 15,00``; thousands with a dot: ``€ 1.250,00`` (Belgian style)."""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(int(cents)), 100)
-    grouped = f"{euros:,}".replace(",", ".")
-    return f"{sign}€ {grouped},{rest:02d}"
 
 
 _AMOUNT = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")

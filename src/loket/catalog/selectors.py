@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 
 from loket.catalog import fees, formengine
 from loket.catalog.constants import FieldType, PrefillKey
-from loket.catalog.fees import FeeRule, PartyFacts, format_euros
+from loket.catalog.fees import FeeRule, PartyFacts
 from loket.catalog.models import (
     Fee,
     FormDefinition,
@@ -50,8 +50,6 @@ from loket.core.selectors import staff_department_ids
 from loket.notifications import selectors as notification_selectors
 from loket.payments.types import OrderLineInput
 from loket.people import selectors as people_selectors
-
-__all__ = ["format_euros"]  # re-exported: the cases module writes amounts the same way
 
 SEARCH_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50

@@ -70,6 +70,7 @@ from loket.payments.types import (
     OrderLineInput,
     OrderSummary,
     ProviderPayment,
+    format_euros,
 )
 from loket.webhooks.constants import EventType
 from loket.webhooks.services import event_publish
@@ -305,18 +306,11 @@ def _order_context(order: Order) -> dict[str, Any]:
     return {
         "order_reference": order.reference,
         "order_description": order.description,
-        "amount": _euro(order.total_cents),
+        "amount": format_euros(order.total_cents),
         "order_url": _base_url() + reverse("payments:order", kwargs={"reference": order.reference}),
         "due_date": order.due_date.strftime("%d/%m/%Y") if order.due_date else "",
         "structured_communication": communication_format(order.structured_communication),
     }
-
-
-def _euro(cents: int) -> str:
-    """``€ 12,50`` as Belgians write it (for messages; templates use the filter)."""
-    euros, rest = divmod(abs(int(cents)), 100)
-    grouped = f"{euros:,}".replace(",", ".")
-    return f"{'-' if cents < 0 else ''}€ {grouped},{rest:02d}"
 
 
 def _notify_after_commit(order: Order, *, event: str, key: str) -> None:
@@ -858,7 +852,7 @@ def payment_record_counter(*, order_id: int, actor: Any, amount_cents: int) -> O
     if amount_cents <= 0 or amount_cents > order.open_cents:
         raise PaymentError(
             _("The amount must be more than zero and at most %(open)s.")
-            % {"open": _euro(order.open_cents)}
+            % {"open": format_euros(order.open_cents)}
         )
     now = timezone.now()
     payment = Payment.objects.create(
@@ -959,7 +953,7 @@ def refund_create(*, payment_id: int, amount_cents: int, reason: str, actor: Any
         if amount_cents <= 0 or amount_cents > refundable:
             raise PaymentError(
                 _("The refund must be more than zero and at most %(left)s.")
-                % {"left": _euro(refundable)}
+                % {"left": format_euros(refundable)}
             )
         now = timezone.now()
         refund = Refund.objects.create(
@@ -1163,28 +1157,28 @@ def _receipt_context(order: Order) -> dict[str, Any]:
             {
                 "description": line.description,
                 "quantity": line.quantity,
-                "unit": _euro(line.unit_cents),
+                "unit": format_euros(line.unit_cents),
                 "vat_rate": _rate_text(line.vat_rate),
-                "total": _euro(line.total_cents),
+                "total": format_euros(line.total_cents),
             }
             for line in order.lines.all()
         ],
-        "total": _euro(order.total_cents),
-        "vat": _euro(order.vat_cents),
-        "paid": _euro(order.paid_cents),
-        "refunded": _euro(order.refunded_cents),
+        "total": format_euros(order.total_cents),
+        "vat": format_euros(order.vat_cents),
+        "paid": format_euros(order.paid_cents),
+        "refunded": format_euros(order.refunded_cents),
         "payments": [
             {
                 "date": day(payment.paid_at),
                 "method": str(PaymentMethod(payment.method).label),
-                "amount": _euro(payment.amount_cents),
+                "amount": format_euros(payment.amount_cents),
             }
             for payment in payments
         ],
         "refunds": [
             {
                 "date": day(refund.done_at or refund.created_at),
-                "amount": _euro(refund.amount_cents),
+                "amount": format_euros(refund.amount_cents),
                 "state": str(RefundState(refund.state).label),
             }
             for refund in refunds

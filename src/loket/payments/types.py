@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+def format_euros(cents: int, *, separator: str = " ") -> str:
+    """``125050`` → ``€ 1.250,50``, as Belgians write amounts (thousands with a dot,
+    decimal comma). ``separator`` goes between the sign and the number (a no-break
+    space in HTML)."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    grouped = f"{euros:,}".replace(",", ".")
+    return f"{sign}€{separator}{grouped},{rest:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class OrderLineInput:
     """One line of an order as the caller computed it (e.g. from a service's fee)."""

@@ -39,6 +39,7 @@ from loket.payments import permissions, reports, selectors, services
 from loket.payments.banking.parsing import MAX_STATEMENT_BYTES, structured_communication
 from loket.payments.constants import OrderStatus, TransactionMatch
 from loket.payments.models import BankStatement, BankTransaction, ProviderEvent
+from loket.payments.types import format_euros
 
 PAGE_SIZE = 50
 
@@ -133,7 +134,7 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.payments = {p.id: p for p in payments}
         self.fields["payment"].choices = [  # type: ignore[attr-defined]
-            (p.id, f"{p.method_label} – {_euro(p.amount_cents)} ({p.paid_at:%d/%m/%Y})")
+            (p.id, f"{p.method_label} – {format_euros(p.amount_cents)} ({p.paid_at:%d/%m/%Y})")
             for p in payments
         ]
 
@@ -145,7 +146,7 @@ class RefundForm(forms.Form):
             self.add_error(
                 "amount",
                 _("At most %(amount)s can still be refunded on this payment.")
-                % {"amount": _euro(payment.refundable_cents)},
+                % {"amount": format_euros(payment.refundable_cents)},
             )
         return data
 
@@ -181,10 +182,6 @@ class PeriodForm(forms.Form):
                     _("Choose at most %(days)s days.") % {"days": reports.MAX_REPORT_DAYS},
                 )
         return data
-
-
-def _euro(cents: int) -> str:
-    return "€ " + reports.euro_text(cents)
 
 
 # --- orders -----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from loket.payments.types import format_euros
+
 register = template.Library()
 
 
@@ -13,6 +15,4 @@ def euro(cents: object) -> str:
         value = int(cents)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return ""
-    euros, rest = divmod(abs(value), 100)
-    grouped = f"{euros:,}".replace(",", ".")
-    return f"{'-' if value < 0 else ''}€\u00a0{grouped},{rest:02d}"
+    return format_euros(value, separator="\u00a0")
