@@ -11,13 +11,23 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve Loket with gunicorn: several processes, each with threads."
+    help = (
+        "Serve Loket with gunicorn: several processes, each with threads (--threads 1: "
+        "one request at a time per process, for CPU-bound work behind a buffering proxy)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=None, help="Default: PORT.")
         parser.add_argument("--workers", type=int, default=None, help="Default: WEB_CONCURRENCY.")
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="Threads per process (default 4). 1 runs gunicorn's sync workers: each "
+            "process takes the next waiting request when it is free, which spreads a "
+            "CPU-bound load evenly; put a buffering proxy (nginx) in front of them.",
+        )
         parser.add_argument(
             "--graceful-timeout",
             type=int,
@@ -39,9 +49,9 @@ class Command(BaseCommand):
             "--workers",
             str(workers),
             "--threads",
-            str(options["threads"]),
+            str(max(1, options["threads"])),
             "--worker-class",
-            "gthread",
+            "sync" if options["threads"] <= 1 else "gthread",
             "--graceful-timeout",
             str(options["graceful_timeout"]),
             "--timeout",
