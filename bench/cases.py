@@ -7,7 +7,8 @@ for a quick run; the issue's figure is 1,000,000 with 550,000 residents), then s
 Vandenberghe, who has some thirty cases) and a staff member (the coordinator of
 Burgerzaken) get a session written straight into the site's session table, as a login
 would leave it: there is no login shortcut in the application. Each target then gets
-the same number of requests from C client threads, interleaved in two halves with the
+the same number of requests from C closed-loop clients (wrk's connections, or Python
+threads without wrk: see ``_http``), interleaved in two halves with the
 baseline `/__bench__/baseline` (one `SELECT 1`, same server and middleware).
 
 Seeding a million cases takes minutes; to keep the site between runs give a folder
@@ -31,7 +32,7 @@ from urllib.parse import quote_plus, urlsplit
 
 from . import BenchError
 from ._common import Options, Site, ratio, result
-from ._http import Sample, hammer
+from ._http import Sample, client_name, hammer
 
 DESCRIPTION = (
     "Mijn dossiers, case page, back-office queue (50) and full-text search at N cases "
@@ -77,6 +78,7 @@ def run(options: Options) -> dict[str, Any]:
     if database_url:
         env["DATABASE_URL"] = database_url
     database = "postgresql" if database_url else "sqlite"
+    client = client_name()
     with _site(reuse, env) as site:
         seeded = _prepare(site, cases=cases, database_url=database_url, log=options.log)
         options.log("writing a resident and a staff session into the site …")
@@ -100,7 +102,9 @@ def run(options: Options) -> dict[str, Any]:
         samples = {name: Sample() for name in targets}
         baseline = Sample()
         for half in (requests // 2, requests - requests // 2):
-            options.log(f"measuring {half} requests per target, concurrency {concurrency} …")
+            options.log(
+                f"measuring {half} requests per target, concurrency {concurrency} ({client}) …"
+            )
             baseline.merge(
                 hammer(baseline_url, requests=half, concurrency=concurrency,
                        max_seconds=MAX_SECONDS)
@@ -147,6 +151,7 @@ def run(options: Options) -> dict[str, Any]:
             "concurrency": concurrency,
             "server": f"gunicorn {SERVER_WORKERS}×{SERVER_THREADS} gthread",
             "database": database,
+            "client": client,
         },
         explain="p95 of each page ÷ p95 of the bare view under the same load (lower is "
         "better); goals: Mijn dossiers and case page ≤ 150 ms, queue and search ≤ 300 ms",

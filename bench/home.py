@@ -15,7 +15,7 @@ from typing import Any
 
 from . import BenchError
 from ._common import Options, ratio, result, temporary_site
-from ._http import Sample, hammer
+from ._http import Sample, client_name, hammer
 
 DESCRIPTION = "portal home `/` over HTTP (gunicorn) vs a bare Django view on the same server"
 
@@ -33,6 +33,7 @@ def run(options: Options) -> dict[str, Any]:
     concurrency = options.concurrency or DEFAULT_CONCURRENCY
     if requests < 2 or concurrency < 1:
         raise ValueError("--requests must be at least 2 and --concurrency at least 1")
+    client = client_name()
     with temporary_site(LOKET_BENCH_BASELINE="true") as site:
         options.log("migrating a temporary database …")
         site.migrate()
@@ -50,7 +51,7 @@ def run(options: Options) -> dict[str, Any]:
         home, baseline = Sample(), Sample()
         halves = [requests // 2, requests - requests // 2]
         for half in halves:
-            options.log(f"measuring {half} requests each, concurrency {concurrency} …")
+            options.log(f"measuring {half} requests each, concurrency {concurrency} ({client}) …")
             baseline.merge(
                 hammer(baseline_url, requests=half, concurrency=concurrency,
                        max_seconds=MAX_SECONDS)
@@ -76,6 +77,7 @@ def run(options: Options) -> dict[str, Any]:
             "concurrency": concurrency,
             "server": f"gunicorn {SERVER_WORKERS}×{SERVER_THREADS} gthread",
             "database": f"sqlite (temporary, demo with {SEED_RESIDENTS} residents)",
+            "client": client,
         },
         explain="latency ratios: home ÷ baseline (lower is better); throughput ratio: "
         "home ÷ baseline (higher is better)",
