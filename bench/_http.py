@@ -24,6 +24,7 @@ from . import BenchError, _wrk
 from ._common import percentile
 
 CLIENTS = ("wrk", "python")
+WRK_SECONDS = 5.0  # how long one wrk measurement runs unless the caller says
 
 
 @dataclass
@@ -96,13 +97,15 @@ def hammer(
     max_seconds: float,
     headers: Mapping[str, str] | None = None,
     client: str | None = None,
+    seconds: float | None = None,
 ) -> Sample:
     """Send ``requests`` GETs to ``url`` (loopback) from ``concurrency`` clients in a
     closed loop; stop early after ``max_seconds``. Anything but a 200 counts as an error
     (a redirect to a login page too). ``headers`` go with every request (e.g. a session
     cookie). The clients are wrk's or Python threads (see ``which_client``; ``client``,
-    ``"wrk"`` or ``"python"``, overrides LOKET_BENCH_CLIENT); with wrk, see ``_wrk``
-    for how the figures are taken."""
+    ``"wrk"`` or ``"python"``, overrides LOKET_BENCH_CLIENT). wrk is bounded by time
+    only: it runs ``seconds`` (default ``WRK_SECONDS``, at most ``max_seconds``) and
+    ``requests`` is what fits in that time; see ``_wrk`` for how its figures are taken."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if host not in {"127.0.0.1", "localhost", "::1"}:
@@ -116,9 +119,8 @@ def hammer(
         run = _wrk.run(
             executable,
             f"http://{netloc}{path}",
-            requests=requests,
+            seconds=min(max_seconds, seconds or WRK_SECONDS),
             concurrency=concurrency,
-            max_seconds=max_seconds,
             headers={"Host": netloc, **sent},
         )
         return Sample(latencies=run.latencies, errors=run.errors, elapsed=run.elapsed,

@@ -1,13 +1,13 @@
-"""wrk (a C load generator with Lua scripting) driven as a closed loop bounded by both a
-count and a time, for ``_http.hammer``.
+"""wrk (a C load generator with Lua scripting) as a closed loop bounded by time, for
+``_http.hammer``.
 
-wrk runs for a duration; this module bounds it by a count too. A Lua script gives each
-wrk thread its share of the requests: ``delay()``, which wrk calls before every request
-of a connection, lets a connection send while the thread has requests left and parks it
-otherwise, and ``response()`` stops the thread once its share is answered (so no
-request is left in flight on the server) and says so on stderr. When every thread has
-stopped, wrk is interrupted (SIGINT ends its wait for the duration early), and
-``done()`` writes the figures and the latency histogram as one JSON line.
+wrk keeps ``concurrency`` connections busy, each a client sending its next request as
+soon as the last one is answered (no think time), for a fixed number of seconds; the
+number of requests is what fits in that time. A small Lua script counts the answers
+that are not a 200 (a redirect to a login page too) and, in ``done()``, writes the
+figures and the latency histogram as one JSON line. The server may close a connection
+after every response (gunicorn's sync workers do): wrk then connects again, and that
+time is part of the request's latency, as it is for a browser.
 
 Figures:
 
@@ -15,39 +15,33 @@ Figures:
   values to it before ``done()`` (its coordinated-omission correction for an open loop,
   meaningless for a closed loop with no think time); that is undone here, so the list
   holds one value per measured response, as the Python client's would;
-- the histogram holds every answered request, not only the 200s. Anything but a 200 (a
-  redirect to a login page too) is counted as an error in ``response()``; when there
-  are such errors, that many values are dropped from the fast end of the list (a
-  redirect or an error page is usually cheaper than the page), so the percentiles of a
-  run with errors are approximate. Socket errors (connect, read, write) and responses
-  slower than the request timeout are errors too and are not in the histogram;
+- the histogram holds every answered request, not only the 200s. When some answers are
+  not a 200, that many values are dropped from the fast end of the list (a redirect or
+  an error page is usually cheaper than the page), so the percentiles of a run with
+  errors are approximate. Socket errors (connect, read, write) and responses slower
+  than the request timeout are errors too and are not in the histogram;
 - elapsed is wrk's own run time; bytes is the body size of the last 200 answered.
 
-After a socket error wrk resends on a fresh connection without asking the script, so a
-run with socket errors may send a few more requests than asked.
+Requests still running when the time is up are abandoned (wrk closes the connections);
+the server finishes them, so leave a moment between two measurements.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import queue
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_THREADS = 2  # wrk threads: the server under test needs the cores more than wrk does
 REQUEST_TIMEOUT_S = 30  # like the Python client's socket timeout
-DONE_MARKER = "loket-wrk: thread done"
 RESULT_MARKER = "@@LOKET-WRK@@"
-PARK_MS = 24 * 3600 * 1000  # a connection with no request left waits for the end
 
 
 @dataclass
@@ -69,15 +63,14 @@ def version(path: str) -> str:
     return f"wrk {found.group(1)}" if found else "wrk"
 
 
-def threads_for(concurrency: int, requests: int) -> int:
+def threads_for(concurrency: int) -> int:
     """At most two threads (or the cores there are), one connection or more each, the
-    same number per thread (wrk gives each thread connections ÷ threads), and at least
-    one request per thread."""
+    same number per thread (wrk gives each thread connections ÷ threads)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    threads = max(1, min(concurrency, requests, cores, MAX_THREADS))
+    threads = max(1, min(concurrency, cores, MAX_THREADS))
     while concurrency % threads:
         threads -= 1
     return threads
@@ -87,21 +80,19 @@ def run(
     path: str,
     url: str,
     *,
-    requests: int,
+    seconds: float,
     concurrency: int,
-    max_seconds: float,
     headers: Mapping[str, str],
 ) -> Run:
-    """GET ``url`` ``requests`` times over ``concurrency`` keep-alive connections (each
-    one client in a closed loop), for at most ``max_seconds``."""
+    """GET ``url`` from ``concurrency`` connections (each one client in a closed loop)
+    for ``seconds``."""
     from . import BenchError
 
     for name, value in headers.items():
         if any(c in name + value for c in "\r\n") or not name or ":" in name:
             raise ValueError(f"invalid header {name!r}")
-    threads = threads_for(concurrency, requests)
-    shares = [requests // threads + (1 if i < requests % threads else 0) for i in range(threads)]
-    duration = max(1, math.ceil(max_seconds))
+    threads = threads_for(concurrency)
+    duration = max(1, math.ceil(seconds))
     argv = [
         path, "-t", str(threads), "-c", str(concurrency), "-d", f"{duration}s",
         "--timeout", f"{REQUEST_TIMEOUT_S}s",
@@ -110,30 +101,23 @@ def run(
         argv += ["-H", f"{name}: {value}"]
     with tempfile.TemporaryDirectory(prefix="loket-wrk-") as folder:
         script = Path(folder, "hammer.lua")
-        script.write_text(
-            _SCRIPT.replace("@SHARES@", ", ".join(str(share) for share in shares))
-            .replace("@PARK_MS@", str(PARK_MS))
-            .replace("@DONE@", DONE_MARKER)
-            .replace("@RESULT@", RESULT_MARKER)
-        )
-        output = Path(folder, "stdout.txt")
-        # stdout goes to a file: wrk's final output can be larger than a pipe holds,
-        # and a signal must never interrupt a blocked write.
-        with output.open("wb") as stdout:
-            process = subprocess.Popen(
+        script.write_text(_SCRIPT.replace("@RESULT@", RESULT_MARKER))
+        try:
+            done = subprocess.run(
                 [*argv, "-s", str(script), url],
                 stdin=subprocess.DEVNULL,
-                stdout=stdout,
-                stderr=subprocess.PIPE,
+                capture_output=True,
                 text=True,
+                timeout=duration + REQUEST_TIMEOUT_S + 30,
+                check=False,
             )
-            stderr = _wait(process, threads=threads, deadline=time.monotonic() + duration + 60)
-        text = output.read_text(errors="replace")
-    line = next((x for x in text.splitlines() if x.startswith(RESULT_MARKER)), None)
-    if process.returncode != 0 or line is None:
-        raise BenchError(f"wrk failed (status {process.returncode}):\n{(stderr + text)[-2000:]}")
-    import json
-
+        except subprocess.TimeoutExpired as error:
+            raise BenchError("wrk did not stop in time") from error
+    line = next((x for x in done.stdout.splitlines() if x.startswith(RESULT_MARKER)), None)
+    if done.returncode != 0 or line is None:
+        raise BenchError(
+            f"wrk failed (status {done.returncode}):\n{(done.stderr + done.stdout)[-2000:]}"
+        )
     figures = json.loads(line[len(RESULT_MARKER) :])
     histogram = {int(value): int(count) for value, count in figures["latency"]}
     _undo_correction(
@@ -158,50 +142,6 @@ def run(
         elapsed=int(figures["duration"]) / 1e6,
         bytes=max((int(t["size"]) for t in figures["threads"]), default=0),
     )
-
-
-def _wait(process: subprocess.Popen[str], *, threads: int, deadline: float) -> str:
-    """Wait for wrk; once every thread has said it is done, interrupt its wait for the
-    duration (again every 0.2 s: a signal that comes before wrk listens is lost)."""
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.put(line)
-        lines.put(None)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    kept: list[str] = []
-    done = 0
-    closed = False
-    try:
-        while process.poll() is None or not closed:
-            if time.monotonic() > deadline:
-                from . import BenchError
-
-                raise BenchError("wrk did not stop in time")
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                line = ""
-            if line is None:
-                closed = True
-            elif line.strip() == DONE_MARKER:
-                done += 1
-            elif line:
-                kept.append(line)
-            if done >= threads and process.poll() is None:
-                process.send_signal(signal.SIGINT)
-            if closed:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        reader.join(timeout=5)
-    return "".join(kept)
 
 
 def _undo_correction(
@@ -230,25 +170,15 @@ def _undo_correction(
 
 
 _SCRIPT = r"""
--- Each thread: its share of the requests, then stop. The setup and done phases run in
--- wrk's main Lua state, the rest in each thread's own.
-local shares = { @SHARES@ }
+-- Counts the answers that are not a 200; done() (wrk's main Lua state) writes the
+-- figures and the latency histogram as one JSON line.
 local threads = {}
 
 function setup(thread)
    table.insert(threads, thread)
-   thread:set("share", shares[#threads])
 end
 
-issued, answered, bad, size = 0, 0, 0, 0
-
-function delay()
-   issued = issued + 1
-   if issued > share then
-      return @PARK_MS@
-   end
-   return 0
-end
+answered, bad, size = 0, 0, 0
 
 function response(status, headers, body)
    answered = answered + 1
@@ -256,10 +186,6 @@ function response(status, headers, body)
       size = #body
    else
       bad = bad + 1
-   end
-   if answered == share then
-      wrk.thread:stop()
-      io.stderr:write("@DONE@\n")
    end
 end
 

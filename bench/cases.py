@@ -42,8 +42,14 @@ DESCRIPTION = (
 DEFAULT_CASES = 20_000
 DEFAULT_REQUESTS = 400  # per target
 DEFAULT_CONCURRENCY = 32
-SERVER_WORKERS = 4
-SERVER_THREADS = 4
+# gunicorn's sync workers (one request at a time per process, the next waiting request
+# to whichever process is free): the set-up the deployment guide gives for CPU-bound
+# pages behind a buffering proxy. Threads in one process share one interpreter lock,
+# and keep-alive connections stay with one process, which made some requests wait
+# behind others and stretched p95 to 3-5 × p50.
+SERVER_WORKERS = 3
+SERVER_THREADS = 1
+SECONDS = 10.0  # per page with wrk (two halves); the Python client counts requests
 MAX_SECONDS = 90.0  # per target and half: bounded on a slow machine
 MARKER = "bench-cases.json"
 PERSONA = "jong-gezin"  # Sarah Vandenberghe
@@ -83,7 +89,7 @@ def run(options: Options) -> dict[str, Any]:
         seeded = _prepare(site, cases=cases, database_url=database_url, log=options.log)
         options.log("writing a resident and a staff session into the site …")
         setup = site.python(_SESSIONS)
-        options.log(f"starting loket serve ({SERVER_WORKERS} processes × {SERVER_THREADS})")
+        options.log(f"starting loket serve ({SERVER_WORKERS} sync workers)")
         base = site.serve(workers=SERVER_WORKERS, threads=SERVER_THREADS)
         resident = {"Cookie": f"sessionid={setup['resident_session']}"}
         staff = {"Cookie": f"sessionid={setup['staff_session']}"}
@@ -96,23 +102,28 @@ def run(options: Options) -> dict[str, Any]:
         baseline_url = f"{base}/__bench__/baseline"
         _check(targets, log=options.log)
         warm = max(2 * concurrency, 40)
-        hammer(baseline_url, requests=warm, concurrency=concurrency, max_seconds=30)
+        seconds = options.duration or SECONDS
+        hammer(baseline_url, requests=warm, concurrency=concurrency, max_seconds=30, seconds=2)
         for url, headers in targets.values():
-            hammer(url, requests=warm, concurrency=concurrency, max_seconds=60, headers=headers)
+            hammer(url, requests=warm, concurrency=concurrency, max_seconds=60, headers=headers,
+                   seconds=2)  # fmt: skip
         samples = {name: Sample() for name in targets}
         baseline = Sample()
         for half in (requests // 2, requests - requests // 2):
             options.log(
-                f"measuring {half} requests per target, concurrency {concurrency} ({client}) …"
+                f"measuring with {client}, concurrency {concurrency}: "
+                + (f"{seconds / 2:g} s" if client.startswith("wrk") else f"{half} requests")
+                + " per target …"
             )
             baseline.merge(
                 hammer(baseline_url, requests=half, concurrency=concurrency,
-                       max_seconds=MAX_SECONDS)
+                       max_seconds=MAX_SECONDS, seconds=seconds / 2)
             )  # fmt: skip
             for name, (url, headers) in targets.items():
+                time.sleep(0.5)  # what the last measurement left running ends first
                 samples[name].merge(
                     hammer(url, requests=half, concurrency=concurrency,
-                           max_seconds=MAX_SECONDS, headers=headers)
+                           max_seconds=MAX_SECONDS, headers=headers, seconds=seconds / 2)
                 )  # fmt: skip
 
     bare = baseline.summary("bare view (SELECT 1)")
@@ -149,7 +160,7 @@ def run(options: Options) -> dict[str, Any]:
             "residents": seeded["residents"],
             "requests": requests,
             "concurrency": concurrency,
-            "server": f"gunicorn {SERVER_WORKERS}×{SERVER_THREADS} gthread",
+            "server": f"gunicorn {SERVER_WORKERS} sync workers",
             "database": database,
             "client": client,
         },

@@ -44,7 +44,7 @@ def run(options: Options) -> dict[str, Any]:
 
         warm = max(2 * concurrency * SERVER_WORKERS, 20)
         for url in (baseline_url, home_url):
-            warm_up = hammer(url, requests=warm, concurrency=concurrency, max_seconds=30)
+            warm_up = hammer(url, requests=warm, concurrency=concurrency, max_seconds=30, seconds=1)
             if not warm_up.latencies:
                 raise BenchError(f"every warm-up request to {url} failed")
 
@@ -54,11 +54,11 @@ def run(options: Options) -> dict[str, Any]:
             options.log(f"measuring {half} requests each, concurrency {concurrency} ({client}) …")
             baseline.merge(
                 hammer(baseline_url, requests=half, concurrency=concurrency,
-                       max_seconds=MAX_SECONDS)
+                       max_seconds=MAX_SECONDS, seconds=2.5)
             )  # fmt: skip
             home.merge(
                 hammer(home_url, requests=half, concurrency=concurrency,
-                       max_seconds=MAX_SECONDS)
+                       max_seconds=MAX_SECONDS, seconds=2.5)
             )  # fmt: skip
 
     subject = home.summary("portal home /")

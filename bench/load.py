@@ -103,8 +103,9 @@ def _measure(base: str, users: int, seconds: float, sessions: dict[str, Any], lo
     mix = drive(base, users=users, seconds=seconds, residents=sessions["residents"],
                 staff=sessions["staff"])  # fmt: skip
     log(f"{users} users: baseline {BASELINE_SECONDS:.0f} s …")
+    # The same (Python) client as the mix, so that the ratio compares like with like.
     bare = hammer(f"{base}/__bench__/baseline", requests=10**7, concurrency=users,
-                  max_seconds=BASELINE_SECONDS).summary("bare view")  # fmt: skip
+                  max_seconds=BASELINE_SECONDS, client="python").summary("bare view")  # fmt: skip
     for label, figures in mix["per_label"].items():
         log(f"  {label:<14} {figures}")
     if mix["error_samples"]:

@@ -80,7 +80,9 @@ class Command(BaseCommand):
             help="A PostgreSQL database of its own for the bench site (cases, load); "
             "never the one the tests use.",
         )
-        parser.add_argument("--duration", type=float, help="Seconds per level (load).")
+        parser.add_argument(
+            "--duration", type=float, help="Seconds per level (load), per page with wrk (cases)."
+        )
         parser.add_argument("--bench-dir", help="Folder with the scenarios (default: bench/).")
 
     def handle(self, *args: Any, **options: Any) -> None:
