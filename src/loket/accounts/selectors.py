@@ -67,7 +67,8 @@ ACCESS_LOG_PAGE_SIZE = 25
 
 
 def resident_account_get(*, user: User) -> ResidentAccount | None:
-    return ResidentAccount.objects.filter(user=user).first()
+    # One account per user: no ORDER BY as ``.first()`` would add (runs on every page).
+    return next(iter(ResidentAccount.objects.filter(user=user)[:1]), None)
 
 
 def resident_account_of_request(request: HttpRequest) -> ResidentAccount | None:

@@ -173,7 +173,7 @@ _ROW_FIELDS = (
     "deadline", "is_open", "case_type__name", "status__name", "status__public_name",
     "status__next_step", "department__name", "assignee__first_name", "assignee__last_name",
     "assignee__username", "case_type__slug", "status__key", "department_id",
-    "confidentiality", "person_id", "updated_at",
+    "confidentiality", "person_id", "updated_at", "payment_status",
 )  # fmt: skip
 
 
@@ -212,6 +212,7 @@ def _rows(rows: list[dict[str, Any]], today: date) -> tuple[CaseRow, ...]:
                 confidentiality=row["confidentiality"],
                 person_id=row["person_id"],
                 updated_at=row["updated_at"],
+                payment_status=row["payment_status"],
             )
         )
     return tuple(items)
@@ -273,18 +274,25 @@ def case_page_for_client(
 
 
 def case_get(*, reference: str) -> Case | None:
-    return (
-        Case.objects.select_related("case_type", "status", "department", "assignee")
-        .filter(reference=reference)
-        .first()
+    # The reference is unique: no ORDER BY as ``.first()`` would add (0.4 ms a page).
+    return next(
+        iter(
+            Case.objects.select_related("case_type", "status", "department", "assignee").filter(
+                reference=reference
+            )[:1]
+        ),
+        None,
     )
 
 
 def case_get_for_resident(*, scope: ResidentScope, reference: str) -> Case | None:
-    return (
-        Case.objects.filter(_resident_filter(scope), reference=reference)
-        .select_related("case_type", "status", "department")
-        .first()
+    return next(
+        iter(
+            Case.objects.filter(_resident_filter(scope), reference=reference).select_related(
+                "case_type", "status", "department"
+            )[:1]
+        ),
+        None,
     )
 
 

@@ -88,6 +88,8 @@ class CaseRow:
     confidentiality: str = ""
     person_id: int | None = None
     updated_at: datetime | None = None
+    # "none": no payment was ever asked in this case, so it has no orders.
+    payment_status: str = ""
 
 
 @dataclass(frozen=True, slots=True)

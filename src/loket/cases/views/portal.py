@@ -350,8 +350,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
     except ValueError as error:
         raise Http404 from error
-    # "To pay" badges: the orders of the whole page in one query.
-    orders = payment_selectors.orders_for_cases(case_ids=[row.id for row in page.items])
+    # "To pay" badges: the orders of the whole page in one query, asked only for the
+    # cases where a payment was asked (an order is only ever made by that step).
+    orders = payment_selectors.orders_for_cases(
+        case_ids=[row.id for row in page.items if row.payment_status != PaymentStatus.NONE]
+    )
     due = {
         case_id: sum(o.open_cents for o in found if o.status == OrderStatus.OPEN)
         for case_id, found in orders.items()
@@ -364,13 +367,13 @@ def _payment_context(case: Case, *, can_pay: bool) -> dict[str, Any] | None:
     """The payment block of the case page: the case's orders (cancelled ones left out),
     what is still to pay and how (the "Pay" button, or a transfer with the structured
     communication). None: no payment in this case."""
+    if case.payment_status == PaymentStatus.NONE:
+        return None  # no payment was ever asked, so there is no order (saves a query)
     orders = [
         o
         for o in payment_selectors.orders_for_case(case_id=case.pk)
         if o.status != OrderStatus.CANCELLED
     ]
-    if not orders and case.payment_status == PaymentStatus.NONE:
-        return None
     open_orders = [o for o in orders if o.status == OrderStatus.OPEN and o.open_cents > 0]
     account = (
         payment_selectors.bank_account_for(organisation_id=open_orders[0].organisation_id)
