@@ -85,3 +85,11 @@ WAKE_UP_GRACE = timedelta(minutes=2)
 DELIVERY_BATCH = 200
 QUEUE_BATCH = 2000
 SENT_QUICKLY = timedelta(seconds=10)
+
+# The portal header's unread count is kept in the cache framework per person, with the
+# "inbox epoch" it was counted in; every change to any inbox (a new message, a fan-out,
+# a message read) moves the epoch on, so a count from before is counted again. The time
+# to live bounds what a cache that is not shared between processes can leave behind.
+INBOX_UNREAD_KEY = "notifications:inbox-unread:{person_id}"
+INBOX_EPOCH_KEY = "notifications:inbox-epoch"
+INBOX_UNREAD_TTL_SECONDS = 60

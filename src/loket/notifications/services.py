@@ -14,10 +14,12 @@ import hashlib
 import hmac
 import logging
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -29,6 +31,8 @@ from loket.notifications import selectors
 from loket.notifications.constants import (
     CLAIM_LEASE,
     DELIVERY_BATCH,
+    INBOX_EPOCH_KEY,
+    INBOX_UNREAD_KEY,
     LANGUAGES,
     QUEUE_BATCH,
     RETRY_FIRST_DELAY,
@@ -214,6 +218,7 @@ def _store(
         for person_id, key, planned in rows
     ]
     Message.objects.bulk_create(messages, batch_size=500)
+    inbox_changed(person_ids=[message.person_id for message in messages if message.person_id])
     InboxMessage.objects.bulk_create(
         [
             InboxMessage(
@@ -259,6 +264,17 @@ def _store(
         batch_size=500,
     )
     return messages
+
+
+def inbox_changed(*, person_ids: Sequence[int] | None = None) -> None:
+    """These persons' inboxes changed (None: any number of them, a fan-out): their
+    unread counts kept for the portal header are counted again. After the commit, so
+    that no page counts before the change is visible."""
+    if person_ids is None:
+        transaction.on_commit(lambda: cache.set(INBOX_EPOCH_KEY, uuid.uuid4().hex, None))
+        return
+    keys = [INBOX_UNREAD_KEY.format(person_id=person_id) for person_id in set(person_ids)]
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def _insert_many(model: Any, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -314,6 +330,7 @@ def _store_fanout_batch(
     )  # fmt: skip
     made = dict(Message.objects.filter(pk__gt=before, fanout=fanout).values_list("person_id", "pk"))
     planned = {person_id: p for person_id, _, p in rows}
+    inbox_changed()
     _insert_many(
         InboxMessage,
         ("person", "idempotency_key", "event_key", "fanout", "subject", "body", "created_at"),
@@ -1072,9 +1089,11 @@ def preference_set(
 
 
 def inbox_message_mark_read(*, person_id: int, inbox_message_id: int) -> None:
-    InboxMessage.objects.filter(
+    marked = InboxMessage.objects.filter(
         pk=inbox_message_id, person_id=person_id, read_at__isnull=True
     ).update(read_at=timezone.now())
+    if marked:
+        inbox_changed(person_ids=[person_id])
 
 
 # --- templates ---------------------------------------------------------------------------------

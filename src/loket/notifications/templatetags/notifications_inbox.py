@@ -1,7 +1,8 @@
 """``{% load notifications_inbox %}{% inbox_unread_count as unread %}``: how many
 unread messages the logged-in resident has (0 for anyone else), for the portal header.
 
-One query per page for a resident with a register link, none otherwise."""
+Kept in the cache between changes to inboxes (``inbox_unread_count_cached``): no
+query on most pages."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django import template
 
 from loket.accounts.selectors import resident_account_of_request
-from loket.notifications.selectors import inbox_unread_count as count_unread
+from loket.notifications.selectors import inbox_unread_count_cached as count_unread
 from loket.notifications.views_portal import resident_login_level
 
 register = template.Library()

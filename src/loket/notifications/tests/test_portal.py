@@ -428,3 +428,40 @@ def test_seeded_verified_contact_carries_messages(smtp_sink: Any) -> None:
         event="case-status-changed", person_id=person.pk, context=CASE, idempotency_key="seed"
     )
     assert Message.objects.get(pk=result.message_ids[0]).recipient == "demo@example.org"
+
+
+def test_header_count_follows_new_and_read_messages(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = make_resident()
+    log_in(client, person)
+    assert 'class="badge"' not in client.get("/mijn-berichten/voorkeuren/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(
+            event="case-status-changed", person_id=person.pk, context=CASE, idempotency_key="h-1"
+        )
+    message = InboxMessage.objects.get(person_id=person.pk)
+    page = client.get("/mijn-berichten/voorkeuren/").content.decode()
+    assert '<span class="badge">1 new</span>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(f"/mijn-berichten/{message.pk}/")
+    assert 'class="badge"' not in client.get("/mijn-berichten/voorkeuren/").content.decode()
+
+
+def test_cached_count_is_counted_again_after_an_inbox_change(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from loket.notifications import selectors
+
+    person = make_resident()
+    assert selectors.inbox_unread_count_cached(person_id=person.pk) == 0
+    _inbox(person, 2)  # written behind the services' back: the kept count stays
+    assert selectors.inbox_unread_count_cached(person_id=person.pk) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inbox_changed()  # a fan-out: every kept count is stale
+    assert selectors.inbox_unread_count_cached(person_id=person.pk) == 2
+    _inbox(person, 1, start=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inbox_changed(person_ids=[person.pk])
+    assert selectors.inbox_unread_count_cached(person_id=person.pk) == 3
+    assert selectors.inbox_unread_count(person_id=person.pk) == 3
