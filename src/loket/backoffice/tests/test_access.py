@@ -156,3 +156,29 @@ def test_login_page_renders_in_every_language(client, language, title):
 def test_staff_member_without_a_role_is_refused_with_403(client):
     log_in_staff(client, StaffFactory())
     assert client.get(HOME).status_code == 403
+
+
+def test_configuration_link_follows_djangos_own_permissions(client, django_assert_max_num_queries):
+    from django.contrib.auth.models import Permission
+
+    config = '<a href="/admin/">'
+    staff = MembershipFactory(user=StaffFactory()).user
+    log_in_staff(client, staff)
+    assert config not in client.get(HOME).content.decode()
+
+    staff.user_permissions.add(Permission.objects.get(codename="view_organisation"))
+    client.get(HOME)
+    # Kept for a minute per user: the next page asks nothing of the permission tables.
+    from django.core.cache import cache
+
+    cache.clear()
+    assert config in client.get(HOME).content.decode()
+    with django_assert_max_num_queries(40) as counted:
+        page = client.get(reverse("cases_staff:queue"))
+    assert page.status_code == 200
+    assert config in page.content.decode()
+    assert not any("auth_permission" in q["sql"] for q in counted.captured_queries)
+
+    boss = StaffFactory(is_superuser=True)
+    log_in_staff(client, boss)
+    assert config in client.get(HOME).content.decode()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from html import escape as html_escape
 from typing import Any
 from urllib.parse import quote
 
@@ -47,7 +48,10 @@ def _url_for(view_name: str) -> Callable[[str], str]:
 
 
 def _e(value: Any) -> str:
-    """As ``{{ value }}`` writes a string (escaped unless already safe)."""
+    """As ``{{ value }}`` writes a string (escaped unless already safe); a plain string
+    goes straight to ``html.escape``, which is what Django's ``escape`` calls."""
+    if type(value) is str:
+        return html_escape(value)
     return str(conditional_escape(value))
 
 
