@@ -149,3 +149,11 @@ EVENT_REMINDER = "case-reminder"
 PAGE_SIZE = 50
 RESIDENT_PAGE_SIZE = 20
 DEADLINE_WARNING_DAYS = 3
+
+# The transitions a case page shows as buttons are kept in the cache framework per case
+# type and status, with the "workflow epoch" they were read in; saving or deleting a
+# case type, status or transition moves the epoch on. The time to live bounds what a
+# cache that is not shared between processes can leave behind.
+TRANSITIONS_KEY = "cases:transitions:{case_type_id}:{status_id}"
+WORKFLOW_EPOCH_KEY = "cases:workflow-epoch"
+TRANSITIONS_TTL_SECONDS = 300

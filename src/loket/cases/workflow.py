@@ -11,8 +11,11 @@ whose actor is the system is taken automatically when its guards pass: on submis
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from loket.cases.constants import (
@@ -25,6 +28,9 @@ from loket.cases.constants import (
     GUARD_REQUIRED_DATA,
     GUARDS,
     PERM_HANDLE,
+    TRANSITIONS_KEY,
+    TRANSITIONS_TTL_SECONDS,
+    WORKFLOW_EPOCH_KEY,
     ActorKind,
     AdviceStatus,
     PaymentStatus,
@@ -56,6 +62,27 @@ def transitions_from(case: Case) -> list[Transition]:
         .select_related("to_status")
         .order_by("order", "pk")
     )
+
+
+def _transitions_shown(case: Case) -> list[Transition]:
+    """``transitions_from`` for the buttons of a case page, kept in the cache framework
+    while the workflow configuration does not change (see ``workflow_changed``).
+    Taking a step always reads the table itself (``transition_find``)."""
+    key = TRANSITIONS_KEY.format(case_type_id=case.case_type_id, status_id=case.status_id)
+    found = cache.get_many([key, WORKFLOW_EPOCH_KEY])
+    epoch = found.get(WORKFLOW_EPOCH_KEY, "")
+    kept = found.get(key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == epoch:
+        return list(kept[1])
+    transitions = transitions_from(case)
+    cache.set(key, (epoch, transitions), TRANSITIONS_TTL_SECONDS)
+    return transitions
+
+
+def workflow_changed(**_: Any) -> None:
+    """A case type, status or transition was saved or deleted (signal receiver): the
+    transitions kept for the case pages are read again, once the change is committed."""
+    transaction.on_commit(lambda: cache.set(WORKFLOW_EPOCH_KEY, uuid.uuid4().hex, None))
 
 
 def latest_data(case: Case) -> dict[str, Any]:
@@ -137,7 +164,7 @@ def allowed_transitions(
     """The buttons this actor sees now: transitions they may take whose guards pass."""
     return [
         transition
-        for transition in transitions_from(case)
+        for transition in _transitions_shown(case)
         if actor_may_take(user=user, case=case, transition=transition, actor_kind=actor_kind)
         and not guard_failures(case, transition)
     ]

@@ -435,3 +435,27 @@ def test_webhooks_hear_of_new_cases_and_status_changes(case_types: Any, handler:
     ]
     assert payloads[1]["data"]["status"] == "in-progress"
     assert str(person) not in str(payloads)  # no personal data
+
+
+def test_the_buttons_follow_a_change_of_the_workflow(
+    case_types: Any, handler: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from loket.cases.models import Transition
+
+    user, person = make_resident()
+    case = _submit(user, person)
+    shown = [t.key for t in workflow.allowed_transitions(case=case, user=handler)]
+    assert "start" in shown
+    # Kept between pages: a change behind the configuration's back is not seen yet ...
+    Transition.objects.filter(
+        case_type=case.case_type, from_status=case.status, key="start"
+    ).update(name="Renamed")
+    assert "Renamed" not in [t.name for t in workflow.allowed_transitions(case=case, user=handler)]
+    # ... one through the models (the configuration screens) is, once committed.
+    start = Transition.objects.get(case_type=case.case_type, from_status=case.status, key="start")
+    with django_capture_on_commit_callbacks(execute=True):
+        start.delete()
+    assert "start" not in [t.key for t in workflow.allowed_transitions(case=case, user=handler)]
+    # Taking a step always reads the table itself.
+    with pytest.raises(DomainError):
+        case_transition(actor=handler, case_id=case.pk, transition="start", expected_version=1)
