@@ -222,6 +222,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "loket.core.context_processors.municipality",
             ],
+            # Every template's {% url %} is the one that remembers what it reversed
+            # (same arguments, same answers; see portal/templatetags/loket_urls.py).
+            "builtins": ["loket.portal.templatetags.loket_urls"],
         },
     }
 ]
