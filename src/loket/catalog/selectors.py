@@ -67,7 +67,8 @@ def service_get(*, slug: str, published_only: bool = True) -> Service | None:
     services = _services().prefetch_related("target_groups", "life_events")
     if published_only:
         services = services.filter(is_published=True)
-    return services.filter(slug=slug).first()
+    # The slug is unique: no ORDER BY as ``.first()`` would add.
+    return next(iter(services.filter(slug=slug)[:1]), None)
 
 
 def service_get_by_id(*, service_id: int) -> Service | None:
@@ -201,16 +202,32 @@ def service_get_for_staff(*, user: Any, service_id: int) -> Service | None:
 # --- Form versions -------------------------------------------------------------------
 
 
+# Published form versions never change (staff edit a new, unpublished version), so a
+# version is parsed once per process: (row id, version, published at) → parsed form.
+_PARSED_FORMS_MAX = 512
+_parsed_forms: dict[tuple[Any, ...], FormDef] = {}
+
+
 def form_definition_get(*, service: Service, version: int | None = None) -> FormDef | None:
     """The form residents fill in: the newest published version (or exactly
     ``version``, e.g. the one a case was submitted with). None: the service has no form."""
     versions = FormDefinition.objects.filter(service=service, published_at__isnull=False)
     if version is not None:
         versions = versions.filter(version=version)
-    row = versions.order_by("-version").first()
-    if row is None:
+    found = next(
+        iter(versions.order_by("-version").values_list("pk", "version", "published_at")[:1]),
+        None,
+    )
+    if found is None:
         return None
-    return formengine.definition_parse(row.definition, version=row.version)
+    parsed = _parsed_forms.get(found)
+    if parsed is None:
+        definition = FormDefinition.objects.values_list("definition", flat=True).get(pk=found[0])
+        parsed = formengine.definition_parse(definition, version=found[1])
+        if len(_parsed_forms) >= _PARSED_FORMS_MAX:
+            _parsed_forms.clear()
+        _parsed_forms[found] = parsed
+    return parsed
 
 
 def form_working_copy_get(*, service: Service) -> FormDef:
