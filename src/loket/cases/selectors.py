@@ -52,6 +52,7 @@ __all__ = [
     "case_page_for_resident",
     "case_queue_page",
     "case_timeline",
+    "case_type_choices",
     "case_type_get",
     "case_type_list",
     "party_for_request",
@@ -60,6 +61,13 @@ __all__ = [
 
 
 # --- Case types --------------------------------------------------------------------
+
+
+def case_type_choices() -> list[tuple[str, str]]:
+    """(slug, name) of the active case types, by name: for a select list."""
+    return list(
+        CaseType.objects.filter(is_active=True).order_by("name").values_list("slug", "name")
+    )
 
 
 def case_type_list(*, anonymous: bool | None = None) -> QuerySet[CaseType]:

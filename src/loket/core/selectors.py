@@ -54,6 +54,11 @@ def department_list(*, organisation: Organisation | None = None) -> QuerySet[Dep
     return departments
 
 
+def department_choices() -> list[tuple[int, str]]:
+    """(id, name) of every department, by name: for a select list (no joins)."""
+    return list(Department.objects.order_by("name", "pk").values_list("pk", "name"))
+
+
 def department_list_for_staff(*, user: User) -> QuerySet[Department]:
     return department_list().filter(memberships__user=user).distinct()
 

@@ -45,7 +45,12 @@ from loket.cases.permissions import (
     may_enter_cases,
 )
 from loket.cases.types import PartyRef
-from loket.core.selectors import department_list, staff_department_ids, staff_has_permission
+from loket.core.selectors import (
+    department_choices,
+    department_list,
+    staff_department_ids,
+    staff_has_permission,
+)
 from loket.core.services import DomainError, User
 from loket.payments import selectors as payment_selectors
 from loket.people.selectors import person_get, person_get_by_national_number
@@ -72,7 +77,7 @@ def cases_staff(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    return [(t.slug, t.name) for t in selectors.case_type_list()]
+    return selectors.case_type_choices()
 
 
 @cases_staff
@@ -80,7 +85,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(
         request.GET or None,
         type_choices=_type_choices(),
-        department_choices=[(d.pk, d.name) for d in department_list()],
+        department_choices=department_choices(),
     )
     filters: dict[str, Any] = {}
     current = Queue.DEPARTMENTS
