@@ -119,6 +119,11 @@ def run(
             f"wrk failed (status {done.returncode}):\n{(done.stderr + done.stdout)[-2000:]}"
         )
     figures = json.loads(line[len(RESULT_MARKER) :])
+    if int(figures["requests"]) == 0:
+        raise BenchError(
+            f"wrk got no answer from {url} in {duration} s; give each measurement more time "
+            "(--duration)"
+        )
     histogram = {int(value): int(count) for value, count in figures["latency"]}
     _undo_correction(
         histogram,
