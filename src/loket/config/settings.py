@@ -129,12 +129,26 @@ DATABASE_CONN_MAX_AGE = env_int(
     group="Database",
 )
 
+DATABASE_PREPARED_STATEMENTS = env_bool(
+    "DATABASE_PREPARED_STATEMENTS",
+    True,
+    help="PostgreSQL: send parameters separately and prepare a statement after its fifth "
+    "use on a connection, so the server plans the queries of every page once instead of "
+    "on each request. Set to false behind a pooler that cannot keep prepared statements "
+    "(PgBouncer in transaction mode before 1.21).",
+    group="Database",
+)
+
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
         )
     }
+    if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     DATABASES = {
         "default": {
