@@ -2,16 +2,20 @@
 
 A site (temporary, or a kept one with ``--reuse DIR``) is seeded with the demo
 municipality and cases, served by `loket serve` (gunicorn, DEBUG off) on loopback, and
-driven by closed-loop virtual users with no think time (see ``_load_client``): residents
+driven by closed-loop virtual users with no think time (see ``_load_client``: threads in
+two worker processes, a plain-socket HTTP client, a connection per request): residents
 browse the catalogue, search, follow their dossiers and apply for a service (CSRF
 token, one step, summary, one in four submitted); one user in eight is staff working the
 dossier queue and opening cases. Residents and staff use sessions made in the site's
 own database (``_load_site``). Each level runs for ``--duration`` seconds after a
 warm-up.
 
-Baseline (same run, same server, same concurrency): the bare Django view
-``/__bench__/baseline`` (one ``SELECT 1``). Ratios: resident p95 ÷ baseline p95 and
-throughput ÷ baseline throughput.
+The server runs gunicorn's sync workers (`loket serve --threads 1`), see
+``SERVER_WORKERS``.
+
+Baseline (same run, same server, same concurrency, same client as the mix): the bare
+Django view ``/__bench__/baseline`` (one ``SELECT 1``). Ratios: resident p95 ÷ baseline
+p95 and throughput ÷ baseline throughput.
 
 Options (flags where `loket bench` has them, else environment variables):
 ``--concurrency C`` one level instead of 32 and 128; ``--duration S`` /
@@ -36,8 +40,7 @@ from urllib.parse import urlsplit
 
 from . import BenchError
 from ._common import Options, Site, ratio, result, temporary_site
-from ._http import hammer
-from ._load_client import drive
+from ._load_client import client_description, drive
 from ._load_site import prepare, seed_supports_cases
 
 DESCRIPTION = "residents and staff mixed, 32 and 128 users, over HTTP (gunicorn), vs a bare view"
@@ -49,8 +52,16 @@ DEFAULT_CASES = 20_000
 BENCH_RESIDENTS = 160  # residents with a session (each virtual resident user gets one)
 WARM_UP_SECONDS = 5.0
 BASELINE_SECONDS = 8.0
+# gunicorn's sync workers: one request at a time per process, each process taking the
+# next waiting connection when it is free (as behind a buffering proxy). With threads
+# (gthread) a process's threads share one interpreter lock and keep-alive connections
+# stay with one process, so requests waited behind others (p95 several times p50).
+# Three, not four: on two cores, four sync workers served the mix no faster, and on
+# PostgreSQL (1M cases) more slowly (74-81 against 85-98 req/s, interleaved runs) with
+# more server CPU per request (12.0-12.9 against 10.9-11.1 ms: one more process and
+# database connection competing for the cores); on SQLite the two were within the noise.
 SERVER_WORKERS = 3
-SERVER_THREADS = 8
+SERVER_THREADS = 1
 GOAL_RPS, GOAL_P95_MS = 300.0, 150.0
 _REFUSED_DATABASES = {"", "test", "postgres", "template0", "template1"}
 
@@ -103,9 +114,9 @@ def _measure(base: str, users: int, seconds: float, sessions: dict[str, Any], lo
     mix = drive(base, users=users, seconds=seconds, residents=sessions["residents"],
                 staff=sessions["staff"])  # fmt: skip
     log(f"{users} users: baseline {BASELINE_SECONDS:.0f} s …")
-    # The same (Python) client as the mix, so that the ratio compares like with like.
-    bare = hammer(f"{base}/__bench__/baseline", requests=10**7, concurrency=users,
-                  max_seconds=BASELINE_SECONDS, client="python").summary("bare view")  # fmt: skip
+    # The same client as the mix, so that the ratio compares like with like.
+    bare = drive(base, users=users, seconds=BASELINE_SECONDS, residents=[], staff=[],
+                 bare=True)["all"]  # fmt: skip
     for label, figures in mix["per_label"].items():
         log(f"  {label:<14} {figures}")
     if mix["error_samples"]:
@@ -148,7 +159,7 @@ def run(options: Options) -> dict[str, Any]:
                 raise BenchError("no demo staff member with cases in their department")
             options.log(
                 f"{sessions['persons_total']} residents, {sessions['cases_total']} cases; "
-                f"starting loket serve ({SERVER_WORKERS} processes × {SERVER_THREADS} threads)"
+                f"starting loket serve ({SERVER_WORKERS} sync worker processes)"
             )
             base = site.serve(workers=SERVER_WORKERS, threads=SERVER_THREADS)
             measured = {users: _measure(base, users, seconds, sessions, options.log)
@@ -191,7 +202,8 @@ def run(options: Options) -> dict[str, Any]:
         params={
             "users": "/".join(str(level) for level in levels),
             "seconds_per_level": seconds,
-            "server": f"gunicorn {SERVER_WORKERS}×{SERVER_THREADS} gthread",
+            "server": f"gunicorn {SERVER_WORKERS} sync workers",
+            "client": client_description(),
             "database": "postgresql" if database_url else "sqlite",
             "dataset": f"{dataset}: {sessions['persons_total']} residents, "
             f"{sessions['cases_total']} cases",
