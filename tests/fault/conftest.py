@@ -70,7 +70,9 @@ def fault_site(tmp_path: Path, seeded_database: Path) -> Iterator[LoketSite]:
     data = tmp_path / "site"
     data.mkdir()
     shutil.copy(seeded_database, data / "loket.sqlite3")
-    site = LoketSite(data, LOG_LEVEL="warning")
+    # A connection per request: moving the database file away (sqlite_file_gone) only
+    # makes new connections fail; a kept one would go on writing to the moved file.
+    site = LoketSite(data, LOG_LEVEL="warning", DATABASE_CONN_MAX_AGE="0")
     try:
         yield site
     finally:
