@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -494,15 +495,36 @@ def case_queue_page(
     return _page(cases, after=after, limit=limit)
 
 
-# Without PostgreSQL the search reads the text of the newest cases one by one: it
-# looks at this many (by id) at most, so that a word found nowhere still answers fast
-# at the scale of a city. A case reference is always found, however old.
+# Without a full-text index (a SQLite built without FTS5) the search reads the text of
+# the newest cases one by one: it looks at this many (by id) at most, so that a word
+# found nowhere still answers fast at the scale of a city. A case reference is always
+# found, however old.
 FALLBACK_SEARCH_WINDOW = 200_000
 _REFERENCE = re.compile(r"^\d{4}-\d{6}$")
+_WORD = re.compile(r"\w+")
+SQLITE_SEARCH_TABLE = "cases_case_fts"  # FTS5, made by migration 0006
+_SQLITE_MATCH = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+_sqlite_search_table: dict[str, bool] = {}  # database name → the table exists
+
+
+def _sqlite_has_search_table() -> bool:
+    name = str(connection.settings_dict["NAME"])
+    found = _sqlite_search_table.get(name)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+                [SQLITE_SEARCH_TABLE],
+            )
+            found = cursor.fetchone() is not None
+        _sqlite_search_table[name] = found
+    return found
 
 
 def _search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """PostgreSQL full text (GIN index on ``search_text``); elsewhere every word as a
+    """Whole words in ``search_text``, all of them, or the exact reference: PostgreSQL
+    full text (GIN index; web-search syntax: ``-word``, ``or``, quoted phrases), SQLite
+    FTS5 (migration 0006; every word as a word); without FTS5 every word as a
     substring, within the newest ``FALLBACK_SEARCH_WINDOW`` cases."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -513,6 +535,14 @@ def _search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
         )
     if _REFERENCE.match(text):
         return cases.filter(reference=text)
+    if connection.vendor == "sqlite" and _sqlite_has_search_table():
+        words = _WORD.findall(text.lower())[:8]
+        if not words:
+            return cases.none()
+        # Every word quoted: FTS5 reads the text as words, never as its query syntax.
+        expression = " ".join(f'"{word}"' for word in words)
+        matches = RawSQL(_SQLITE_MATCH, [expression])  # noqa: S611 - the words are a parameter
+        return cases.filter(pk__in=matches)
     match = Q()
     for word in text.lower().split()[:8]:
         match &= Q(search_text__contains=word)
