@@ -56,6 +56,10 @@ class Command(BaseCommand):
             str(options["graceful_timeout"]),
             "--timeout",
             "60",
+            # The application is loaded once and the processes are forked from it: a
+            # process replaced after --max-requests starts at once instead of loading
+            # Django again while the others take its requests.
+            "--preload",
             "--max-requests",
             "5000",
             "--max-requests-jitter",
