@@ -73,7 +73,7 @@ from loket.cases.types import PartyRef, ResidentScope, SubmitResult
 from loket.core.constants import AuditAction
 from loket.core.selectors import staff_has_permission
 from loket.core.services import DomainError, User, audit_record
-from loket.notifications.services import notify
+from loket.notifications.services import notify_after_commit
 from loket.payments.constants import OrderStatus
 from loket.payments.selectors import order_get, orders_for_case
 from loket.payments.services import PaymentError, order_cancel, order_create
@@ -184,20 +184,12 @@ def _notify_after_commit(*, event: str, case: Case, key: str, fallback: str = ""
     person_id = case.person_id
     if person_id is None:
         return
-    attempts = [(name, _event_context(name, case)) for name in (event, fallback) if name]
-
-    def send() -> None:
-        for name, context in attempts:
-            try:
-                notify(event=name, person_id=person_id, context=context, idempotency_key=key)
-            except DomainError as error:
-                logger.info("case %s: no %s notification (%s)", case.pk, name, error)
-                continue
-            except Exception:  # a broken channel must not undo or hide the case change
-                logger.exception("case %s: %s notification failed", case.pk, name)
-            return
-
-    transaction.on_commit(send)
+    notify_after_commit(
+        person_id=person_id,
+        idempotency_key=key,
+        attempts=[(name, _event_context(name, case)) for name in (event, fallback) if name],
+        about=f"case {case.pk}",
+    )
 
 
 def _timeline(

@@ -897,7 +897,6 @@ def _service_seed(
 
 # --- Unfinished requests: one reminder, then removal --------------------------------
 
-import logging  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
 from django.conf import settings  # noqa: E402
@@ -906,9 +905,7 @@ from django.urls import reverse  # noqa: E402
 from loket.accounts.selectors import resident_account_get  # noqa: E402
 from loket.catalog import selectors  # noqa: E402
 from loket.notifications.selectors import recipients_for  # noqa: E402
-from loket.notifications.services import notify  # noqa: E402
-
-logger = logging.getLogger(__name__)
+from loket.notifications.services import notify_after_commit  # noqa: E402
 
 DRAFT_REMIND_AFTER = timedelta(days=3)
 DRAFT_KEEP_FOR = timedelta(days=30)
@@ -997,28 +994,14 @@ def form_drafts_remind(*, now: datetime | None = None, limit: int | None = None)
                 "resume_url": _draft_resume_url(draft),
                 "kept_until": kept_until.strftime("%d/%m/%Y"),
             }
-            transaction.on_commit(
-                _draft_notify(draft_id=draft.pk, person_id=person_id, context=context)
+            notify_after_commit(
+                person_id=person_id,
+                idempotency_key=f"catalog:draft-reminder:{draft.pk}",
+                attempts=[(EVENT_DRAFT_REMINDER, context)],
+                about=f"draft {draft.pk}",
             )
             sent += 1
     return sent
-
-
-def _draft_notify(*, draft_id: int, person_id: int, context: dict[str, str]) -> Callable[[], None]:
-    def send() -> None:
-        try:
-            notify(
-                event=EVENT_DRAFT_REMINDER,
-                person_id=person_id,
-                context=context,
-                idempotency_key=f"catalog:draft-reminder:{draft_id}",
-            )
-        except DomainError as error:
-            logger.info("draft %s: no reminder (%s)", draft_id, error)
-        except Exception:  # a broken channel must not stop the other reminders
-            logger.exception("draft %s: reminder failed", draft_id)
-
-    return send
 
 
 def form_drafts_prune(*, now: datetime | None = None) -> int:

@@ -45,7 +45,11 @@ from loket.documents.providers import SealUnavailable, sealer_get
 from loket.documents.rendering import TemplateBroken
 from loket.documents.selectors import document_summary, template_context, template_published
 from loket.documents.types import DocumentSummary, RenderedPdf, format_code
-from loket.notifications.services import letter_batch_claim, letter_batch_mark_printed, notify
+from loket.notifications.services import (
+    letter_batch_claim,
+    letter_batch_mark_printed,
+    notify_after_commit,
+)
 from loket.people.selectors import person_get
 from loket.webhooks.constants import EventType
 from loket.webhooks.services import event_publish
@@ -378,20 +382,12 @@ def _notify_issued(document: Document) -> None:
         "documents_url": settings.LOKET_BASE_URL.rstrip("/") + reverse("documents:mine"),
     }
 
-    def send() -> None:
-        try:
-            notify(
-                event=EVENT_DOCUMENT_ISSUED,
-                person_id=person_id,
-                context=context,
-                idempotency_key=f"document-{code}-issued",
-            )
-        except DomainError as error:
-            logger.info("document %s: no notification (%s)", code, error)
-        except Exception:  # a broken channel must not hide an issued document
-            logger.exception("document %s: notification failed", code)
-
-    transaction.on_commit(send)
+    notify_after_commit(
+        person_id=person_id,
+        idempotency_key=f"document-{code}-issued",
+        attempts=[(EVENT_DOCUMENT_ISSUED, context)],
+        about=f"document {code}",
+    )
 
 
 def document_issue(

@@ -177,6 +177,38 @@ def notify(
     )
 
 
+def notify_after_commit(
+    *,
+    person_id: int,
+    idempotency_key: str,
+    attempts: Sequence[tuple[str, Mapping[str, Any]]],
+    about: str,
+) -> None:
+    """``notify`` once the caller's transaction has committed, with the first of
+    ``attempts`` (event, context) that can be sent: an event or template that is not
+    configured is logged and the next one is tried. Never raises: a broken channel must
+    not undo or hide the change the message reports. ``about`` names that change in the
+    log (e.g. ``"case 12"``)."""
+
+    def send() -> None:
+        for event, context in attempts:
+            try:
+                notify(
+                    event=event,
+                    person_id=person_id,
+                    context=context,
+                    idempotency_key=idempotency_key,
+                )
+            except DomainError as error:
+                logger.info("%s: no %s notification (%s)", about, event, error)
+                continue
+            except Exception:  # a broken channel must not undo or hide the change
+                logger.exception("%s: %s notification failed", about, event)
+            return
+
+    transaction.on_commit(send)
+
+
 def _store(
     rows: Sequence[tuple[int, str, Planned]],
     *,

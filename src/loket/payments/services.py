@@ -36,7 +36,7 @@ from stdnum.be import ogm_vcs
 from loket.core.constants import AuditAction, Permission
 from loket.core.selectors import department_list, organisation_primary
 from loket.core.services import DomainError, audit_record
-from loket.notifications.services import notify
+from loket.notifications.services import notify_after_commit
 from loket.payments import permissions
 from loket.payments.constants import (
     EXPIRE_AFTER_HOURS,
@@ -319,17 +319,12 @@ def _notify_after_commit(order: Order, *, event: str, key: str) -> None:
     person_id = order.person_id
     if person_id is None:
         return
-    context = _order_context(order)
-
-    def send() -> None:
-        try:
-            notify(event=event, person_id=person_id, context=context, idempotency_key=key)
-        except DomainError as error:
-            logger.info("order %s: no %s notification (%s)", order.pk, event, error)
-        except Exception:  # a broken channel must not hide the payment
-            logger.exception("order %s: %s notification failed", order.pk, event)
-
-    transaction.on_commit(send)
+    notify_after_commit(
+        person_id=person_id,
+        idempotency_key=key,
+        attempts=[(event, _order_context(order))],
+        about=f"order {order.pk}",
+    )
 
 
 def _notify_paid(order: Order) -> None:

@@ -465,3 +465,27 @@ def test_cached_count_is_counted_again_after_an_inbox_change(
         services.inbox_changed(person_ids=[person.pk])
     assert selectors.inbox_unread_count_cached(person_id=person.pk) == 3
     assert selectors.inbox_unread_count(person_id=person.pk) == 3
+
+
+def test_notify_after_commit_tries_the_next_event_and_never_raises(
+    django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
+    person = make_resident()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_after_commit(
+            person_id=person.pk,
+            idempotency_key="after-commit-1",
+            attempts=[("no-such-event", {}), ("case-status-changed", CASE)],
+            about="test 1",
+        )
+    assert Message.objects.filter(idempotency_key="after-commit-1").count() == 1
+    assert "test 1: no no-such-event notification" in caplog.text
+    # Nothing can be sent: logged, and the caller's change is not undone.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_after_commit(
+            person_id=person.pk,
+            idempotency_key="after-commit-2",
+            attempts=[("no-such-event", {})],
+            about="test 2",
+        )
+    assert not Message.objects.filter(idempotency_key="after-commit-2").exists()
