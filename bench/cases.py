@@ -275,7 +275,8 @@ from loket.accounts.types import Identity, VerifiedLogin
 from loket.cases.models import Case
 from loket.demo.constants import PERSONAS
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+from django.conf import settings
+BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 persona = next(p for p in PERSONAS if p.key == %(persona)r)
 with transaction.atomic():
     login = resident_login(login=VerifiedLogin(

@@ -52,7 +52,7 @@ from loket.people.constants import HouseholdRelation, Language
 
 MAX_PENDING = 5  # logins started in several tabs at once
 PENDING_LIFETIME = 600  # seconds between starting a login and coming back
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:

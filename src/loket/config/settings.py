@@ -225,6 +225,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "loket.config.urls"
 WSGI_APPLICATION = "loket.config.wsgi.application"
 AUTH_USER_MODEL = "core.User"
+# Django's model backend and database sessions, with the look-ups that start every
+# logged-in request built once per process (loket.core.baked, ADR 0020).
+AUTHENTICATION_BACKENDS = ["loket.core.auth.ModelBackend"]
+SESSION_ENGINE = "loket.core.sessions"
 LOGIN_URL = "backoffice:login"
 
 TEMPLATES = [

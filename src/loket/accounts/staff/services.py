@@ -384,7 +384,7 @@ def staff_login_complete(*, request: HttpRequest, user: Any, factor: str) -> Non
             changes={"stage": "complete", "factor": factor, "ip": ip_address},
         )
     request.session.pop(SESSION_PENDING, None)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session[SESSION_AUTH_KIND] = AUTH_KIND_STAFF
     request.session[SESSION_STAFF_FACTOR] = factor
 
