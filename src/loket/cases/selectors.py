@@ -39,6 +39,7 @@ from loket.cases.models import (
     TimelineEvent,
 )
 from loket.cases.types import CasePage, CaseRow, PartyRef, ResidentScope
+from loket.core.baked import BakedQuery
 from loket.core.selectors import staff_department_ids, staff_has_permission
 
 __all__ = [
@@ -233,32 +234,57 @@ def _rows(rows: list[dict[str, Any]], today: date) -> tuple[CaseRow, ...]:
     return tuple(items)
 
 
+def _cursor(after: str | None) -> int | None:
+    if not after:
+        return None
+    try:
+        return int(after)
+    except ValueError as error:
+        raise ValueError("not a cursor of this list") from error
+
+
 def _page(
     cases: QuerySet[Case], *, after: str | None, limit: int, fields: tuple[str, ...] = _ROW_FIELDS
 ) -> CasePage:
     """Keyset pagination on the id, newest first (one query, plain rows: no model
     instances for a list)."""
-    if after:
-        try:
-            cursor = int(after)
-        except ValueError as error:
-            raise ValueError("not a cursor of this list") from error
+    cursor = _cursor(after)
+    if cursor is not None:
         cases = cases.filter(pk__lt=cursor)
-    rows = list(cases.order_by("-pk").values(*fields)[: limit + 1])
+    return _page_of(list(cases.order_by("-pk").values(*fields)[: limit + 1]), limit)
+
+
+def _page_of(rows: list[dict[str, Any]], limit: int) -> CasePage:
     next_cursor = str(rows[limit - 1]["pk"]) if len(rows) > limit else None
     return CasePage(items=_rows(rows[:limit], timezone.localdate()), next_cursor=next_cursor)
+
+
+def _resident_page_query(shape: Any, values: tuple[Any, ...]) -> QuerySet[Case]:
+    scope_shape, paged, limit = shape
+    cursor = values[-1] if paged else None
+    scope = _scope_from_values(scope_shape, values[:-1] if paged else values)
+    cases = Case.objects.filter(_resident_filter(scope))
+    if paged:
+        cases = cases.filter(pk__lt=cursor)
+    return cases.order_by("-pk").values(*_RESIDENT_ROW_FIELDS)[: limit + 1]
+
+
+# "Mijn dossiers" is the resident's most visited page: its SQL is built once per shape.
+_RESIDENT_PAGE: BakedQuery[Any] = BakedQuery(
+    lambda shape, *values: _resident_page_query(shape, values), name="Mijn dossiers"
+)
 
 
 def case_page_for_resident(
     *, scope: ResidentScope, after: str | None = None, limit: int = RESIDENT_PAGE_SIZE
 ) -> CasePage:
     """ "Mijn dossiers": newest first, keyset-paginated (one query per page)."""
-    return _page(
-        Case.objects.filter(_resident_filter(scope)),
-        after=after,
-        limit=limit,
-        fields=_RESIDENT_ROW_FIELDS,
-    )
+    cursor = _cursor(after)
+    scope_shape, values = _scope_values(scope)
+    if cursor is not None:
+        values.append(cursor)
+    shape = (scope_shape, cursor is not None, limit)
+    return _page_of(_RESIDENT_PAGE.all(*values, shape=shape), limit)
 
 
 def case_page_for_client(
@@ -295,27 +321,67 @@ def case_page_for_client(
     return _page(cases, after=after, limit=limit)
 
 
+# The reference is unique: no ORDER BY as ``.first()`` would add.
+_CASE_BY_REFERENCE: BakedQuery[Case] = BakedQuery(
+    lambda shape, reference: Case.objects.select_related(
+        "case_type", "status", "department", "assignee"
+    ).filter(reference=reference)[:1],
+    name="case by reference",
+)
+
+
 def case_get(*, reference: str) -> Case | None:
-    # The reference is unique: no ORDER BY as ``.first()`` would add (0.4 ms a page).
-    return next(
-        iter(
-            Case.objects.select_related("case_type", "status", "department", "assignee").filter(
-                reference=reference
-            )[:1]
-        ),
-        None,
+    case: Case | None = _CASE_BY_REFERENCE.first(reference)
+    return case
+
+
+def _scope_values(scope: ResidentScope) -> tuple[Any, list[int | str]]:
+    """A resident scope as a shape (what the filter looks like) and its values, for the
+    baked look-up below; ``_scope_from_values`` turns them back into a scope."""
+    own = scope.user_id is not None and scope.own_person_id is not None
+    values: list[int | str] = [scope.user_id, scope.own_person_id] if own else []  # type: ignore[list-item]
+    kinds = []
+    for kind in sorted(scope.party_ids):
+        ids = sorted(scope.party_ids[kind])
+        if ids:
+            kinds.append((str(kind), len(ids)))
+            values.extend(ids)
+    services = None if scope.services is None else len(scope.services)
+    values.extend(scope.services or ())
+    return (own, tuple(kinds), services), values
+
+
+def _scope_from_values(shape: Any, values: tuple[Any, ...]) -> ResidentScope:
+    own, kinds, services = shape
+    rest = list(values)
+    user_id = own_person_id = None
+    if own:
+        user_id, own_person_id, rest = rest[0], rest[1], rest[2:]
+    party_ids = {}
+    for kind, count in kinds:
+        party_ids[kind], rest = frozenset(rest[:count]), rest[count:]
+    return ResidentScope(
+        user_id=user_id,
+        party_ids=party_ids,
+        own_person_id=own_person_id,
+        services=None if services is None else tuple(rest[:services]),
     )
+
+
+# The case page's look-up runs on every view of a case: its SQL is built once (the
+# same ``_resident_filter`` as the lists, per shape of scope).
+_CASE_FOR_RESIDENT: BakedQuery[Case] = BakedQuery(
+    lambda shape, reference, *scope: Case.objects.filter(
+        _resident_filter(_scope_from_values(shape, scope)), reference=reference
+    ).select_related("case_type", "status", "department")[:1],
+    name="case for resident",
+)
 
 
 def case_get_for_resident(*, scope: ResidentScope, reference: str) -> Case | None:
-    return next(
-        iter(
-            Case.objects.filter(_resident_filter(scope), reference=reference).select_related(
-                "case_type", "status", "department"
-            )[:1]
-        ),
-        None,
-    )
+    shape, values = _scope_values(scope)
+    case: Case | None = _CASE_FOR_RESIDENT.first(reference, *values, shape=shape)
+    return case
 
 
 def case_get_by_tracking_code(*, code: str) -> Case | None:
@@ -342,23 +408,45 @@ def case_get_by_tracking_hash(*, code_hash: str) -> Case | None:
     )
 
 
+_TIMELINE: BakedQuery[TimelineEvent] = BakedQuery(
+    lambda public_only, case_id: (
+        TimelineEvent.objects.filter(case_id=case_id, public=True)
+        if public_only
+        else TimelineEvent.objects.filter(case_id=case_id)
+    ).order_by("at", "pk"),
+    name="case timeline",
+)
+_MESSAGES: BakedQuery[CaseMessage] = BakedQuery(
+    lambda shape, case_id: CaseMessage.objects.filter(case_id=case_id).order_by("at", "pk"),
+    name="case messages",
+)
+_DATA_LATEST: BakedQuery[CaseData] = BakedQuery(
+    lambda shape, case_id: CaseData.objects.filter(case_id=case_id).order_by("-version")[:1],
+    name="case data, latest",
+)
+
+
 def case_timeline(*, case: Case, public_only: bool) -> list[TimelineEvent]:
-    events = TimelineEvent.objects.filter(case=case)
-    if public_only:
-        events = events.filter(public=True)
-    return list(events.order_by("at", "pk"))
+    return _TIMELINE.all(case.pk, shape=public_only)
 
 
 def case_messages(*, case: Case) -> list[CaseMessage]:
-    return list(CaseMessage.objects.filter(case=case).order_by("at", "pk"))
+    return _MESSAGES.all(case.pk)
+
+
+_NOTES: BakedQuery[InternalNote] = BakedQuery(
+    lambda shape, case_id: InternalNote.objects.filter(case_id=case_id).order_by("at", "pk"),
+    name="case notes",
+)
 
 
 def case_notes(*, case: Case) -> list[InternalNote]:
-    return list(InternalNote.objects.filter(case=case).order_by("at", "pk"))
+    return _NOTES.all(case.pk)
 
 
 def case_data_latest(*, case: Case) -> CaseData | None:
-    return CaseData.objects.filter(case=case).order_by("-version").first()
+    data: CaseData | None = _DATA_LATEST.first(case.pk)
+    return data
 
 
 def display_value(value: Any) -> str:
@@ -416,12 +504,18 @@ def case_data_labelled(*, case: Case) -> list[tuple[str, str]]:
     return rows
 
 
-def advice_for_case(*, case: Case) -> list[AdviceRequest]:
-    return list(
-        AdviceRequest.objects.filter(case=case)
+_ADVICE: BakedQuery[AdviceRequest] = BakedQuery(
+    lambda shape, case_id: (
+        AdviceRequest.objects.filter(case_id=case_id)
         .select_related("department__organisation", "answered_by")
         .order_by("requested_at", "pk")
-    )
+    ),
+    name="advice of a case",
+)
+
+
+def advice_for_case(*, case: Case) -> list[AdviceRequest]:
+    return _ADVICE.all(case.pk)
 
 
 def advice_department_ids_for_case(*, case: Case) -> set[int]:
