@@ -50,6 +50,7 @@ from loket.accounts.types import (
     OnBehalfPage,
     Party,
 )
+from loket.core.baked import BakedQuery
 from loket.core.selectors import audit_events_for_person
 from loket.core.services import User
 from loket.people.selectors import (
@@ -66,9 +67,19 @@ AuditEvent = Any
 ACCESS_LOG_PAGE_SIZE = 25
 
 
+# One account per user: no ORDER BY as ``.first()`` would add. It runs on every portal
+# page, so its SQL is built once (ADR 0020).
+_ACCOUNT_OF_USER: BakedQuery[ResidentAccount] = BakedQuery(
+    lambda shape, user_id: ResidentAccount.objects.filter(user_id=user_id)[:1],
+    name="resident account of user",
+)
+
+
 def resident_account_get(*, user: User) -> ResidentAccount | None:
-    # One account per user: no ORDER BY as ``.first()`` would add (runs on every page).
-    return next(iter(ResidentAccount.objects.filter(user=user)[:1]), None)
+    if user.pk is None:
+        return None
+    account: ResidentAccount | None = _ACCOUNT_OF_USER.first(int(user.pk))
+    return account
 
 
 def resident_account_of_request(request: HttpRequest) -> ResidentAccount | None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q
 
+from loket.core.baked import BakedQuery
 from loket.payments import permissions
 from loket.payments.constants import (
     MAX_REMINDERS,
@@ -33,8 +34,15 @@ def order_get_by_reference(*, reference: str) -> OrderSummary | None:
     return summary_of(order, with_lines=True) if order is not None else None
 
 
+_ORDERS_OF_CASE: BakedQuery[Order] = BakedQuery(
+    lambda shape, case_id: Order.objects.filter(case_id=case_id).order_by("pk"),
+    name="orders of a case",
+)
+
+
 def orders_for_case(*, case_id: int) -> list[OrderSummary]:
-    return [summary_of(order) for order in Order.objects.filter(case_id=case_id).order_by("pk")]
+    # On every staff case page: its SQL is built once (ADR 0020).
+    return [summary_of(order) for order in _ORDERS_OF_CASE.all(int(case_id))]
 
 
 def orders_for_cases(*, case_ids: list[int]) -> dict[int, list[OrderSummary]]:
