@@ -160,3 +160,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+
+# Public pages (home, catalogue) keep their rendered content in the cache framework,
+# keyed on an epoch that saving the municipality's details or the catalogue moves on
+# (ADR 0019). Other processes see a change after at most this many seconds.
+PUBLIC_CONTENT_EPOCH_KEY = "core:public-content-epoch"
+PUBLIC_CONTENT_TTL_SECONDS = 60

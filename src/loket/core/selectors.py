@@ -9,12 +9,13 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from loket.core.baked import BakedQuery
-from loket.core.constants import Permission
+from loket.core.constants import PUBLIC_CONTENT_EPOCH_KEY, Permission
 from loket.core.models import (
     AuditEvent,
     Department,
@@ -309,3 +310,10 @@ def health_task_queue() -> ComponentHealth:
     except Exception as exc:  # any error reaching the queue means: not healthy
         return ComponentHealth("tasks", False, type(exc).__name__, _ms(started))
     return ComponentHealth("tasks", True, detail, _ms(started))
+
+
+def public_content_epoch() -> str:
+    """The epoch of the public content (municipality, departments, opening hours,
+    catalogue): part of the key of the kept public page fragments. It moves on when
+    that content is saved (``services.public_content_changed``)."""
+    return str(cache.get(PUBLIC_CONTENT_EPOCH_KEY) or "0")

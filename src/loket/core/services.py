@@ -8,17 +8,19 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from croniter import croniter
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from loket.core.constants import AuditAction, Permission, RoleSlug
+from loket.core.constants import PUBLIC_CONTENT_EPOCH_KEY, AuditAction, Permission, RoleSlug
 from loket.core.logging import redact
 from loket.core.models import (
     AuditEvent,
@@ -406,3 +408,36 @@ def worker_heartbeat(*, worker_id: str, backend: str, started_at: datetime) -> N
 def worker_forget(*, worker_id: str) -> None:
     """A worker that stops cleanly removes its heartbeat."""
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def public_content_changed(**_: Any) -> None:
+    """The municipality's details or the catalogue were saved (a signal receiver, also
+    for the catalogue's models): the kept public page fragments are rendered again
+    (ADR 0019). The epoch moves now, so that the rest of this transaction sees its own
+    change, and again once the change is committed, so that nothing rendered from the
+    rows as they were before the commit is kept."""
+
+    def move_on() -> None:
+        cache.set(PUBLIC_CONTENT_EPOCH_KEY, uuid.uuid4().hex, None)
+
+    move_on()
+    transaction.on_commit(move_on)
+
+
+def public_content_watch(models: tuple[Any, ...], app: str) -> None:
+    """Saving or deleting these models' rows moves the public content epoch on."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in models:
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
+            signal.connect(
+                public_content_changed,
+                sender=model,
+                dispatch_uid=f"loket.{app}.public_content.{model.__name__}.{name}",
+            )
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                public_content_changed,
+                sender=field.remote_field.through,
+                dispatch_uid=f"loket.{app}.public_content.{model.__name__}.{field.name}",
+            )

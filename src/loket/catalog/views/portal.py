@@ -7,12 +7,15 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from loket.catalog import jsonld, selectors
 from loket.catalog.constants import Channel, LoginLevel
 from loket.catalog.forms import SearchForm
+from loket.core.constants import PUBLIC_CONTENT_TTL_SECONDS
+from loket.core.selectors import public_content_epoch
 
 JSONLD = "application/ld+json"
 
@@ -26,12 +29,19 @@ def index(request: HttpRequest) -> HttpResponse:
     if query:
         context["page"] = selectors.service_search(query=query, after=request.GET.get("na") or None)
     else:
-        context["life_events"] = [
-            event
-            for event in selectors.life_event_list()
-            if event.published_services  # type: ignore[attr-defined]
-        ]
-        context["services"] = list(selectors.service_list_published()[:200])
+        # The same for every visitor: kept rendered, read only when rendered again.
+        context["life_events"] = SimpleLazyObject(
+            lambda: [
+                event
+                for event in selectors.life_event_list()
+                if event.published_services  # type: ignore[attr-defined]
+            ]
+        )
+        context["services"] = SimpleLazyObject(
+            lambda: list(selectors.service_list_published()[:200])
+        )
+        context["public_epoch"] = public_content_epoch()
+        context["public_ttl"] = PUBLIC_CONTENT_TTL_SECONDS
     return render(request, "catalog/index.html", context)
 
 
@@ -65,8 +75,15 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "needs_login": service.login_level > LoginLevel.NONE,
             # The request wizard belongs to the cases module (URL name cases:request).
             "request_url": f"/aanvragen/{service.slug}/",
-            "has_form": selectors.form_definition_get(service=service) is not None,
-            "fee_summary": selectors.fee_summary_for_service(service=service),
+            # Read only when the kept content is rendered again (ADR 0019).
+            "has_form": SimpleLazyObject(
+                lambda: selectors.form_definition_get(service=service) is not None
+            ),
+            "fee_summary": SimpleLazyObject(
+                lambda: selectors.fee_summary_for_service(service=service) or ""
+            ),
+            "public_epoch": public_content_epoch(),
+            "public_ttl": PUBLIC_CONTENT_TTL_SECONDS,
         },
     )
 
