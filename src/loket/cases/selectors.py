@@ -86,8 +86,19 @@ def case_type_get(*, slug: str) -> CaseType | None:
 def case_type_for_request(*, slug: str) -> CaseType | None:
     """The case type behind ``/aanvragen/<slug>/``: by its catalogue service's slug,
     else by its own slug."""
-    types = case_type_list().select_related("service")
-    return types.filter(service__slug=slug).first() or types.filter(slug=slug).first()
+    found: CaseType | None = _TYPE_BY_SERVICE_SLUG.first(slug) or _TYPE_BY_SLUG.first(slug)
+    return found
+
+
+# Every step of a request form starts here (ADR 0020).
+_TYPE_BY_SERVICE_SLUG: BakedQuery[CaseType] = BakedQuery(
+    lambda shape, slug: case_type_list().select_related("service").filter(service__slug=slug)[:1],
+    name="case type by service slug",
+)
+_TYPE_BY_SLUG: BakedQuery[CaseType] = BakedQuery(
+    lambda shape, slug: case_type_list().select_related("service").filter(slug=slug)[:1],
+    name="case type by slug",
+)
 
 
 # --- Who is the portal visitor ----------------------------------------------------

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loket.core.baked import BakedQuery
 from loket.core.services import DomainError
 from loket.notifications.constants import (
     INBOX_EPOCH_KEY,
@@ -51,18 +52,39 @@ def templates_for_event(*, event_id: int) -> dict[tuple[str, str], TemplateText]
     }
 
 
+def _contacts(person_ids: Sequence[int]) -> QuerySet[ContactPoint]:
+    return ContactPoint.objects.filter(
+        person_id__in=person_ids, verified_at__isnull=False
+    ).order_by("verified_at", "id")
+
+
+BAKED_RECIPIENTS_MAX = 8
+_CONTACTS: BakedQuery[Any] = BakedQuery(
+    lambda count, *ids: _contacts(ids).values("person_id", "kind", "value"),
+    name="verified contact points",
+)
+_PREFERENCES: BakedQuery[Preference] = BakedQuery(
+    lambda count, *ids: Preference.objects.filter(person_id__in=ids), name="preferences"
+)
+
+
 def recipients_for(*, person_ids: Sequence[int]) -> dict[int, Recipient]:
     """Verified contact points and preferences of these persons (two queries)."""
     email: dict[int, str] = {}
     phone: dict[int, str] = {}
-    contacts = (
-        ContactPoint.objects.filter(person_id__in=person_ids, verified_at__isnull=False)
-        .order_by("verified_at", "id")
-        .values_list("person_id", "kind", "value")
-    )
+    ids = [int(person_id) for person_id in person_ids]
+    if len(ids) <= BAKED_RECIPIENTS_MAX:  # a form or a case: the SQL is built once
+        contacts = [
+            (row["person_id"], row["kind"], row["value"])
+            for row in _CONTACTS.all(*ids, shape=len(ids))
+        ]
+        preference_rows = _PREFERENCES.all(*ids, shape=len(ids))
+    else:  # a batch of a fan-out
+        contacts = list(_contacts(ids).values_list("person_id", "kind", "value"))
+        preference_rows = list(Preference.objects.filter(person_id__in=ids))
     for person_id, kind, value in contacts:  # the latest verified one wins
         (email if kind == ContactKind.EMAIL else phone)[person_id] = value
-    preferences = {p.person_id: p for p in Preference.objects.filter(person_id__in=person_ids)}
+    preferences = {p.person_id: p for p in preference_rows}
     result = {}
     for person_id in {*email, *phone, *preferences}:
         preference = preferences.get(person_id)

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from loket.core.baked import BakedQuery
 from loket.people.constants import AGE_GROUPS, HouseholdRelation
 from loket.people.models import (
     Association,
@@ -70,8 +71,21 @@ def _persons() -> PersonQuerySet:
     return Person.objects.select_related("address")
 
 
+# A request form reads the resident and their household to prefill it: their SQL is
+# built once (ADR 0020).
+_PERSON: BakedQuery[Person] = BakedQuery(
+    lambda shape, pk: _persons().filter(pk=pk)[:1], name="person by id"
+)
+_HOUSEHOLD: BakedQuery[Person] = BakedQuery(
+    lambda shape, household_id: (
+        _persons().alive().filter(household_id=household_id).in_household_order()
+    ),
+    name="household members",
+)
+
+
 def person_get(*, person_id: int) -> PersonSummary | None:
-    person = _persons().filter(pk=person_id).first()
+    person = _PERSON.first(int(person_id))
     return person.to_summary() if person is not None else None
 
 
@@ -93,8 +107,7 @@ def person_count(*, include_deceased: bool = False) -> int:
 
 def household_members(*, household_id: int) -> list[PersonSummary]:
     """The living members of a household, head first, then oldest to youngest."""
-    members = _persons().alive().filter(household_id=household_id).in_household_order()
-    return [person.to_summary() for person in members]
+    return [person.to_summary() for person in _HOUSEHOLD.all(int(household_id))]
 
 
 def _years_before(day: date, years: int) -> date:
