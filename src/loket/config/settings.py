@@ -247,6 +247,9 @@ TEMPLATES = [
             # Every template's {% url %} is the one that remembers what it reversed
             # (same arguments, same answers; see portal/templatetags/loket_urls.py).
             "builtins": ["loket.portal.templatetags.loket_urls"],
+            # ``{% load i18n %}`` is Django's library with literal translations kept
+            # per language (see portal/templatetags/loket_i18n.py).
+            "libraries": {"i18n": "loket.portal.templatetags.loket_i18n"},
         },
     }
 ]
