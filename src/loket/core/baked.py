@@ -204,7 +204,12 @@ class BakedQuery(Generic[M]):
         )
         query = queryset.query
         if queryset._iterable_class is ValuesIterable:
-            names = (*query.extra_select, *query.values_select, *query.annotation_select)
+            # As Django's ValuesIterable names the columns.
+            selected: Any = getattr(query, "selected", None)
+            if selected:
+                names = tuple(selected)
+            else:
+                names = (*query.extra_select, *query.values_select, *query.annotation_select)
             return _Plan(
                 False, sql, params, tuple(slots), converters, tuple(names), None, (), 0, 0, (), ()
             )

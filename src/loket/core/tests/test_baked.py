@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
@@ -125,3 +125,18 @@ def test_values_are_bound_not_pasted() -> None:
     baked = BakedQuery(lambda shape, name: User.objects.filter(username=name), name="by name")
     assert baked.all("a' OR '1'='1") == []
     assert len(baked.all("a")) == 1
+
+
+def test_values_with_expressions_keep_their_names() -> None:
+    from django.db.models.functions import Upper
+
+    UserFactory(username="an", first_name="An")
+
+    def build(shape: Any, name: str) -> Any:
+        return User.objects.filter(username=name).values(
+            "first_name", loud=Upper("username"), id_alias=models.F("pk")
+        )
+
+    baked = BakedQuery(build, name="values with expressions")
+    assert baked.all("an") == list(build((), "an"))
+    assert baked.all("an")[0]["loud"] == "AN"
