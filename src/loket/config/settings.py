@@ -233,7 +233,8 @@ LOGIN_URL = "backoffice:login"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "loket.portal.template_backend.Templates",
+        "NAME": "django",
         "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

@@ -3,6 +3,8 @@ language renders exactly what Django's own tag renders, in every language."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.template import Context, Engine, engines
 from django.utils import translation
@@ -55,3 +57,21 @@ def test_every_template_gets_the_kept_tag() -> None:
     nodes = template.template.nodelist.get_nodes_by_type(KeptTranslateNode)
     assert len(nodes) == 1
     assert nodes[0].literal
+
+
+def test_the_system_check_accepts_only_the_intended_replacement() -> None:
+    from django.conf import settings
+
+    from loket.portal.template_backend import Templates
+
+    assert engines["django"].check() == []
+    template_settings: Any = settings.TEMPLATES[0]
+    options: dict[str, Any] = dict(template_settings["OPTIONS"])
+    options["libraries"] = {
+        **options["libraries"],
+        "loket_ui": "loket.portal.templatetags.loket_memo",
+    }
+    backend = Templates({"NAME": "other", "DIRS": [], "APP_DIRS": True, "OPTIONS": options})
+    messages = backend.check()
+    assert [m.id for m in messages] == ["templates.W003"]
+    assert "loket_ui" in str(messages[0].msg)
