@@ -50,8 +50,7 @@ from loket.accounts.types import (
     OnBehalfPage,
     Party,
 )
-from loket.core.baked import BakedQuery
-from loket.core.selectors import audit_events_for_person
+from loket.core.selectors import BakedQuery, audit_events_for_person
 from loket.core.services import User
 from loket.people.selectors import (
     associations_chaired_by,

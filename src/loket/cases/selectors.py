@@ -39,8 +39,7 @@ from loket.cases.models import (
     TimelineEvent,
 )
 from loket.cases.types import CasePage, CaseRow, PartyRef, ResidentScope
-from loket.core.baked import BakedQuery
-from loket.core.selectors import staff_department_ids, staff_has_permission
+from loket.core.selectors import BakedQuery, staff_department_ids, staff_has_permission
 
 __all__ = [
     "advice_for_case",

@@ -45,9 +45,8 @@ from loket.catalog.types import (
     StepResult,
     UploadInfo,
 )
-from loket.core.baked import BakedQuery
 from loket.core.constants import Permission
-from loket.core.selectors import staff_department_ids
+from loket.core.selectors import BakedQuery, staff_department_ids
 from loket.notifications import selectors as notification_selectors
 from loket.payments.types import OrderLineInput
 from loket.people import selectors as people_selectors

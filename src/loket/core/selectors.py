@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+# Other modules bake their reads with this (ADR 0020): the kernel's read helper.
 from loket.core.baked import BakedQuery
 from loket.core.constants import PUBLIC_CONTENT_EPOCH_KEY, Permission
 from loket.core.models import (

@@ -18,7 +18,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.core.baked import BakedQuery
+from loket.core.selectors import BakedQuery
 from loket.core.services import DomainError
 from loket.notifications.constants import (
     INBOX_EPOCH_KEY,

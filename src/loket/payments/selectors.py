@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q
 
-from loket.core.baked import BakedQuery
+from loket.core.selectors import BakedQuery
 from loket.payments import permissions
 from loket.payments.constants import (
     MAX_REMINDERS,

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from loket.core.baked import BakedQuery
+from loket.core.selectors import BakedQuery
 from loket.people.constants import AGE_GROUPS, HouseholdRelation
 from loket.people.models import (
     Association,
