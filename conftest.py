@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -15,3 +17,18 @@ def _fresh_cache() -> None:
 
     cache.clear()
     memo_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing() -> Iterator[None]:
+    """Tests hash passwords with MD5: Argon2, what the site uses, is slow on purpose, and
+    the factories set a password on every user they make. `tests/test_settings.py`
+    checks that the site itself still hashes with Argon2."""
+    from django.test import override_settings
+
+    quick = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    quick.enable()
+    try:
+        yield
+    finally:
+        quick.disable()

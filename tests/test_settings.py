@@ -134,3 +134,14 @@ def test_the_demo_is_never_seeded_in_production(loket_cli):
         **PRODUCTION,
     )
     assert users.stdout.strip().splitlines()[-1] == "0", users.stderr[-2000:]
+
+
+def test_the_site_hashes_passwords_with_argon2():
+    """The test run hashes with MD5 (the root conftest); the site's own setting does not."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    import loket.config.settings as site_settings
+
+    assert site_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    hashed = Argon2PasswordHasher().encode("correct-horse-battery-staple", "somesaltvalue123")
+    assert hashed.startswith("argon2$argon2id$")
