@@ -32,3 +32,34 @@ def _quick_password_hashing() -> Iterator[None]:
         yield
     finally:
         quick.disable()
+
+
+def _empties_the_database(item: pytest.Item) -> bool:
+    """Whether the test ran as a transactional test, whose end empties every table."""
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    transaction = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+    return bool(transaction or marker.kwargs.get("reset_sequences"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a transactional test, write the migrations' data rows again.
+
+    pytest-django runs transactional tests last, so in one process the tests after them
+    never missed these rows; with the suite split over processes any test may follow
+    one. Restoring them keeps every test independent of the order."""
+    result = yield
+    # With no next test the session's fixtures, the test database among them, are gone.
+    if nextitem is not None and _empties_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from loket.core.tests.migration_data import restore_migration_data
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_migration_data()
+    return result

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from loket.core.tests.migration_data import restore_migration_data
+
 # Playwright's sync API runs an event loop in this thread; the test code itself still
 # talks to the database (factories), which Django's async guard would refuse.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -85,37 +87,12 @@ def audit_log_emptied_after(transactional_db) -> Iterator[None]:
             cursor.execute(statement)
 
 
-# Data the migrations seed (roles, notification events and templates, topics): the
-# transactional test database is flushed after every browser test, which removes it.
-SEEDING_MIGRATIONS = (
-    ("loket.core.migrations.0003_roles_as_data", "seed_roles"),
-    ("loket.core.migrations.0004_payment_permissions", "seed_roles"),
-    ("loket.core.migrations.0005_payments_all_departments", "seed_roles"),
-    ("loket.notifications.migrations.0002_default_events_and_templates", "install"),
-    ("loket.notifications.migrations.0007_case_events", "install"),
-    ("loket.notifications.migrations.0008_default_topics", "install"),
-    ("loket.notifications.migrations.0009_document_events", "install"),
-    ("loket.notifications.migrations.0010_payment_events", "install"),
-    ("loket.notifications.migrations.0011_draft_events", "install"),
-)
-
-
-def _migration_data_present() -> None:
-    """Run the (idempotent) seeding steps of the migrations again."""
-    import importlib
-
-    from django.apps import apps
-
-    for module, function in SEEDING_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
 @pytest.fixture
 def page(browser, live_server, transactional_db) -> Iterator[object]:
     """A fresh browser tab in Dutch, 1280 px wide, talking to the live test server."""
     from django.core.cache import cache
 
-    _migration_data_present()
+    restore_migration_data()
     cache.clear()
     context = browser.new_context(
         base_url=live_server.url,

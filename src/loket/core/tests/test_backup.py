@@ -29,20 +29,11 @@ from django.db import connection, connections
 from loket.core import backup
 from loket.core.backup import BackupError, backup_create, backup_restore
 from loket.core.tests.factories import OrganisationFactory
+from loket.core.tests.migration_data import restore_migration_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 UPLOAD = b"%PDF-1.4 a scanned proof of address\n"
-
-# Data the migrations seed; the transactional flush after each test removes it.
-SEEDING_MIGRATIONS = (
-    ("loket.core.migrations.0003_roles_as_data", "seed_roles"),
-    ("loket.core.migrations.0004_payment_permissions", "seed_roles"),
-    ("loket.notifications.migrations.0002_default_events_and_templates", "install"),
-    ("loket.notifications.migrations.0007_case_events", "install"),
-    ("loket.notifications.migrations.0008_default_topics", "install"),
-    ("loket.notifications.migrations.0009_document_events", "install"),
-)
 
 
 def _module(name: str) -> Any:
@@ -69,8 +60,7 @@ def _without_audit_triggers(statement: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_database(transactional_db: Any) -> Iterator[None]:
-    for module, function in SEEDING_MIGRATIONS:  # an earlier flush may have removed it
-        getattr(_module(module), function)(apps, None)
+    restore_migration_data()  # an earlier flush may have removed it
     yield
     _without_audit_triggers("DELETE FROM core_auditevent")
 
