@@ -34,8 +34,12 @@ typecheck: $(STAMP)
 check-migrations: $(STAMP)
 	$(BIN)/loket makemigrations --check --dry-run
 
+# The suite runs in one process per core (at most four), a test file at a time each.
+# PYTEST_PARALLEL= (empty) runs it in this one process.
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+
 unit: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
