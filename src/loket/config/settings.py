@@ -142,6 +142,21 @@ DATABASE_PREPARED_STATEMENTS = env_bool(
     group="Database",
 )
 
+DATABASE_PREPARED_READS = (
+    env_bool(
+        "DATABASE_PREPARED_READS",
+        True,
+        help="PostgreSQL: prepare the small reads that every page makes (the session, the "
+        "user, a case and its timeline) on a connection at their second use, so the server "
+        "plans them once per connection; other queries are unchanged. Off when "
+        "DATABASE_CONN_MAX_AGE is 0 (behind a pooler in transaction mode). Turn off behind a "
+        "pooler that cannot keep prepared statements (PgBouncer before 1.21, or without "
+        "`max_prepared_statements`).",
+        group="Database",
+    )
+    and DATABASE_CONN_MAX_AGE > 0
+)
+
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -152,6 +167,10 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
         )
+    elif DATABASE_PREPARED_READS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Only the baked reads use a cursor that prepares (loket.core.baked); Django's
+        # own cursors bind on the client and never do.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(prepare_threshold=2)
 else:
     DATABASES = {
         "default": {

@@ -71,6 +71,40 @@ class _Plan:
     annotations: tuple[tuple[str, int], ...]
 
 
+def _prepares(connection: Any) -> bool:
+    """Whether baked reads are prepared on this connection: PostgreSQL with a
+    ``prepare_threshold`` (DATABASE_PREPARED_READS) whose own cursors bind on the client
+    (with DATABASE_PREPARED_STATEMENTS every cursor already prepares)."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+        and not connection.features.uses_server_side_binding
+    )
+
+
+def _cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` for a baked read.
+
+    On PostgreSQL with prepared reads: a server-side binding cursor, which psycopg
+    prepares at the statement's ``prepare_threshold``-th use on the connection. A baked
+    read's SQL is the same text every time, so the server plans it once per connection.
+    It is wrapped as Django wraps its own cursors: the same error translation and
+    execute wrappers. While queries are logged (DEBUG, query-count tests) a baked read
+    runs unprepared, as any other query, so the log shows its SQL with the values."""
+    if not _prepares(connection) or connection.queries_logged:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    return connection.make_cursor(raw)
+
+
 class BakedQuery(Generic[M]):
     """A read whose SQL is built once per process, database and shape.
 
@@ -109,7 +143,7 @@ class BakedQuery(Generic[M]):
         for position, index, wrap in plan.slots:
             params[position] = values[index] if wrap is None else wrap(values[index])
         connection = connections[using]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(plan.sql, params)
             rows: Sequence[Any] = cursor.fetchall()
         if plan.converters:

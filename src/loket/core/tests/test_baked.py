@@ -140,3 +140,55 @@ def test_values_with_expressions_keep_their_names() -> None:
     baked = BakedQuery(build, name="values with expressions")
     assert baked.all("an") == list(build((), "an"))
     assert baked.all("an")[0]["loud"] == "AN"
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepares on PostgreSQL only")
+def test_postgresql_prepares_a_baked_read_at_its_second_use() -> None:
+    """The server plans a baked read once per connection (DATABASE_PREPARED_READS); a
+    query set's own SQL is not prepared."""
+    if connection.features.uses_server_side_binding:
+        pytest.skip("DATABASE_PREPARED_STATEMENTS: every query prepares at its fifth use")
+    organisation = OrganisationFactory()
+    DepartmentFactory(organisation=organisation, slug="burgerzaken", name="Burgerzaken")
+    baked = BakedQuery(
+        lambda shape, slug: Department.objects.filter(slug=slug).order_by("pk"),
+        name="prepared department",
+    )
+    assert connection.settings_dict["OPTIONS"].get("prepare_threshold") == 2
+    assert [d.name for d in baked.all("burgerzaken")] == ["Burgerzaken"]
+    assert not any('"core_department"' in s for s in _prepared_statements())
+    list(Department.objects.filter(slug="burgerzaken"))
+    list(Department.objects.filter(slug="burgerzaken"))
+    assert [d.name for d in baked.all("omgeving")] == []
+    assert [d.name for d in baked.all("burgerzaken")] == ["Burgerzaken"]
+    prepared = [s for s in _prepared_statements() if '"core_department"' in s]
+    assert len(prepared) == 1
+    assert "$1" in prepared[0]
+    # While queries are logged, a baked read is logged with its values, as any other.
+    with CaptureQueriesContext(connection) as queries:
+        assert [d.name for d in baked.all("burgerzaken")] == ["Burgerzaken"]
+    assert len(queries) == 1
+    assert "'burgerzaken'" in queries[0]["sql"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepares on PostgreSQL only")
+def test_without_prepared_reads_nothing_is_prepared() -> None:
+    DepartmentFactory(slug="omgeving", name="Omgeving")
+    baked = BakedQuery(
+        lambda shape, slug: Department.objects.filter(slug=slug), name="unprepared department"
+    )
+    options = connection.settings_dict["OPTIONS"]
+    threshold = options.pop("prepare_threshold", None)
+    try:
+        for _ in range(3):
+            assert [d.name for d in baked.all("omgeving")] == ["Omgeving"]
+    finally:
+        if threshold is not None:
+            options["prepare_threshold"] = threshold
+    assert not any('"core_department"' in s for s in _prepared_statements())
