@@ -535,20 +535,103 @@ def advice_department_ids_for_case(*, case: Case) -> set[int]:
 # --- Back-office queues ------------------------------------------------------------
 
 
-def _visible_to_staff(user: Any) -> Q:
-    """Cases this staff member may see, as one filter."""
-    if staff_has_permission(user=user, permission=PERM_VIEW_ALL):
-        visible = Q()
+_Layout = tuple[tuple[str, int | None], ...]
+
+
+def _flatten(parts: Iterable[tuple[str, Any]]) -> tuple[_Layout, list[Any]]:
+    """Named values as one list and its layout (a name, and how many values for a list;
+    ``None`` for one value): the layout is part of a baked query's shape."""
+    layout: list[tuple[str, int | None]] = []
+    values: list[Any] = []
+    for name, value in parts:
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = sorted(value)
+            layout.append((name, len(items)))
+            values.extend(items)
+        else:
+            layout.append((name, None))
+            values.append(value)
+    return tuple(layout), values
+
+
+def _unflatten(layout: _Layout, values: tuple[Any, ...]) -> dict[str, Any]:
+    named: dict[str, Any] = {}
+    position = 0
+    for name, count in layout:
+        if count is None:
+            named[name] = values[position]
+            position += 1
+        else:
+            named[name] = list(values[position : position + count])
+            position += count
+    return named
+
+
+def _staff_reach(user: Any) -> list[tuple[str, Any]]:
+    """The departments that decide which cases ``user`` sees in the queues."""
+    handled = staff_department_ids(user=user, permission=PERM_HANDLE)
+    viewed = set(staff_department_ids(user=user, permission=PERM_VIEW)) | set(handled)
+    reach: list[tuple[str, Any]] = [("handled", handled), ("viewed", viewed)]
+    if not staff_has_permission(user=user, permission=PERM_VIEW_ALL):
+        reach.append(("advice", handled))
+    reach.append(("social", staff_department_ids(user=user, permission=PERM_SOCIAL)))
+    return reach
+
+
+def _queue_query(shape: Any, values: tuple[Any, ...]) -> QuerySet[Case]:
+    """The query of a work queue page; ``shape`` says which parts it has, ``values``
+    fill them (see ``case_queue_page``)."""
+    layout, queue, today, search_kind, limit = shape
+    v = _unflatten(layout, values)
+    # Visible: every case (view_all), or those of the departments the user views or
+    # handles, and those a department the user handles was asked advice on; social
+    # cases only in the user's social departments.
+    if "advice" in v:
+        visible = Q(department_id__in=v["viewed"]) | Q(
+            pk__in=AdviceRequest.objects.filter(department_id__in=v["advice"]).values("case_id")
+        )
     else:
-        departments = set(staff_department_ids(user=user, permission=PERM_VIEW)) | set(
-            staff_department_ids(user=user, permission=PERM_HANDLE)
+        visible = Q()
+    social = ~Q(confidentiality=Confidentiality.SOCIAL) | Q(department_id__in=v["social"])
+    cases = Case.objects.filter(visible & social)
+    if queue == Queue.MINE:
+        cases = cases.filter(assignee_id=v["user"], is_open=True)
+    elif queue == Queue.UNASSIGNED:
+        cases = cases.filter(assignee__isnull=True, is_open=True, department_id__in=v["handled"])
+    elif queue == Queue.DEPARTMENTS:
+        cases = cases.filter(is_open=True, department_id__in=v["viewed"])
+    elif queue == Queue.OVERDUE:
+        cases = cases.filter(is_open=True, deadline__lt=today)
+    elif queue == Queue.WAITING:
+        cases = cases.filter(is_open=True, waiting_for=WaitsFor.RESIDENT)
+    elif queue == Queue.ADVICE:
+        cases = cases.filter(
+            pk__in=AdviceRequest.objects.filter(
+                department_id__in=v["handled"], status=AdviceStatus.OPEN
+            ).values("case_id")
         )
-        advice = staff_department_ids(user=user, permission=PERM_HANDLE)
-        visible = Q(department_id__in=departments) | Q(
-            pk__in=AdviceRequest.objects.filter(department_id__in=advice).values("case_id")
-        )
-    social = staff_department_ids(user=user, permission=PERM_SOCIAL)
-    return visible & (~Q(confidentiality=Confidentiality.SOCIAL) | Q(department_id__in=social))
+    if "case_type" in v:
+        cases = cases.filter(case_type__slug=v["case_type"])
+    if "status" in v:
+        cases = cases.filter(status__key=v["status"])
+    if "department" in v:
+        cases = cases.filter(department_id=v["department"])
+    if "channel" in v:
+        cases = cases.filter(channel=v["channel"])
+    if "deadline_before" in v:
+        cases = cases.filter(deadline__lte=v["deadline_before"])
+    if search_kind:
+        cases = _search_filter(cases, search_kind, v)
+    if "after" in v:
+        cases = cases.filter(pk__lt=v["after"])
+    return cases.order_by("-pk").values(*_ROW_FIELDS)[: limit + 1]
+
+
+# The queues are the back office's busiest pages: their SQL is built once per shape
+# (the queue, which filters, how many departments; the search's kind).
+_QUEUE_PAGE: BakedQuery[Any] = BakedQuery(
+    lambda shape, *values: _queue_query(shape, values), name="work queue"
+)
 
 
 def case_queue_page(
@@ -563,40 +646,27 @@ def case_queue_page(
     """A work queue with filters and search, 50 a page, newest first. Raises
     ``ValueError`` for a bad cursor."""
     filters = filters or {}
-    cases = Case.objects.filter(_visible_to_staff(user))
-    today = timezone.localdate()
-    handled = staff_department_ids(user=user, permission=PERM_HANDLE)
+    cursor = _cursor(after)
+    parts = _staff_reach(user)
+    today = timezone.localdate() if queue == Queue.OVERDUE else None
     if queue == Queue.MINE:
-        cases = cases.filter(assignee=user, is_open=True)
-    elif queue == Queue.UNASSIGNED:
-        cases = cases.filter(assignee__isnull=True, is_open=True, department_id__in=handled)
-    elif queue == Queue.DEPARTMENTS:
-        viewed = set(staff_department_ids(user=user, permission=PERM_VIEW)) | set(handled)
-        cases = cases.filter(is_open=True, department_id__in=viewed)
-    elif queue == Queue.OVERDUE:
-        cases = cases.filter(is_open=True, deadline__lt=today)
-    elif queue == Queue.WAITING:
-        cases = cases.filter(is_open=True, waiting_for=WaitsFor.RESIDENT)
-    elif queue == Queue.ADVICE:
-        cases = cases.filter(
-            pk__in=AdviceRequest.objects.filter(
-                department_id__in=handled, status=AdviceStatus.OPEN
-            ).values("case_id")
-        )
-    if filters.get("case_type"):
-        cases = cases.filter(case_type__slug=filters["case_type"])
-    if filters.get("status"):
-        cases = cases.filter(status__key=filters["status"])
-    if filters.get("department"):
-        cases = cases.filter(department_id=filters["department"])
-    if filters.get("channel"):
-        cases = cases.filter(channel=filters["channel"])
-    if filters.get("deadline_before"):
-        cases = cases.filter(deadline__lte=filters["deadline_before"])
-    search = search.strip()
-    if search:
-        cases = _search(cases, search)
-    return _page(cases, after=after, limit=limit)
+        parts.append(("user", user.pk))
+    for name in ("case_type", "status", "department", "channel", "deadline_before"):
+        if filters.get(name):
+            parts.append((name, filters[name]))
+    search_kind, search_parts = _search_parts(search.strip())
+    if search_kind == "nothing":
+        return CasePage(items=(), next_cursor=None)
+    parts.extend(search_parts)
+    if cursor is not None:
+        parts.append(("after", cursor))
+    layout, values = _flatten(parts)
+    shape = (layout, queue, today, search_kind, limit)
+    if search_kind != "substring" and all(type(value) in (int, str) for value in values):
+        rows = _QUEUE_PAGE.all(*values, shape=shape)
+    else:  # a date (the deadline filter), words in %…%: built as an ordinary query set
+        rows = list(_queue_query(shape, tuple(values)))
+    return _page_of(rows, limit)
 
 
 # Without a full-text index (a SQLite built without FTS5) the search reads the text of
@@ -625,33 +695,51 @@ def _sqlite_has_search_table() -> bool:
     return found
 
 
-def _search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """Whole words in ``search_text``, all of them, or the exact reference: PostgreSQL
-    full text (GIN index; web-search syntax: ``-word``, ``or``, quoted phrases), SQLite
-    FTS5 (migration 0006; every word as a word); without FTS5 every word as a
-    substring, within the newest ``FALLBACK_SEARCH_WINDOW`` cases."""
+def _search_parts(text: str) -> tuple[str, list[tuple[str, Any]]]:
+    """How a search is made, and its values: whole words in ``search_text``, all of
+    them, or the exact reference. PostgreSQL full text (GIN index; web-search syntax:
+    ``-word``, ``or``, quoted phrases), SQLite FTS5 (migration 0006; every word as a
+    word); without FTS5 every word as a substring, within the newest
+    ``FALLBACK_SEARCH_WINDOW`` cases. ``"nothing"``: no case can match."""
+    if not text:
+        return "", []
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        return cases.annotate(search=SearchVector("search_text", config="simple")).filter(
-            Q(search=SearchQuery(text, config="simple", search_type="websearch"))
-            | Q(reference=text)
-        )
+        return "fulltext", [("search", text)]
     if _REFERENCE.match(text):
-        return cases.filter(reference=text)
+        return "reference", [("search", text)]
     if connection.vendor == "sqlite" and _sqlite_has_search_table():
         words = _WORD.findall(text.lower())[:8]
         if not words:
-            return cases.none()
+            return "nothing", []
         # Every word quoted: FTS5 reads the text as words, never as its query syntax.
-        expression = " ".join(f'"{word}"' for word in words)
-        matches = RawSQL(_SQLITE_MATCH, [expression])  # noqa: S611 - the words are a parameter
+        return "fts5", [("match", " ".join(f'"{word}"' for word in words))]
+    newest = Case.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    words = text.lower().split()[:8]
+    # The words are parts of the layout (``word0``, ``word1``, …), one value each.
+    return "substring", [
+        ("oldest", newest - FALLBACK_SEARCH_WINDOW),
+        *((f"word{i}", word) for i, word in enumerate(words)),
+    ]
+
+
+def _search_filter(cases: QuerySet[Case], kind: str, v: Mapping[str, Any]) -> QuerySet[Case]:
+    if kind == "fulltext":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return cases.annotate(search=SearchVector("search_text", config="simple")).filter(
+            Q(search=SearchQuery(v["search"], config="simple", search_type="websearch"))
+            | Q(reference=v["search"])
+        )
+    if kind == "reference":
+        return cases.filter(reference=v["search"])
+    if kind == "fts5":
+        matches = RawSQL(_SQLITE_MATCH, [v["match"]])  # noqa: S611 - the words are a parameter
         return cases.filter(pk__in=matches)
     match = Q()
-    for word in text.lower().split()[:8]:
-        match &= Q(search_text__contains=word)
-    newest = Case.objects.aggregate(newest=Max("pk"))["newest"] or 0
-    return cases.filter(match, pk__gt=newest - FALLBACK_SEARCH_WINDOW)
+    for name in sorted(v):
+        if name.startswith("word"):
+            match &= Q(search_text__contains=v[name])
+    return cases.filter(match, pk__gt=v["oldest"])
 
 
 def assignable_staff(*, case: Case) -> list[Any]:
