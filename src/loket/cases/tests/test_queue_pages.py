@@ -79,7 +79,7 @@ def _expected(user: Any, queue: str, filters: dict[str, Any], search: str, cases
         case for case, department, status in advice if department in handled and status == "open"
     }
     today = timezone.localdate()
-    queues = {
+    queues: dict[str, Any] = {
         Queue.MINE: lambda c: c.assignee_id == user.pk and c.is_open,
         Queue.UNASSIGNED: lambda c: (
             c.assignee_id is None and c.is_open and c.department_id in handled
