@@ -43,6 +43,7 @@ from loket.core.selectors import BakedQuery, staff_department_ids, staff_has_per
 
 __all__ = [
     "advice_for_case",
+    "assignable_staff_in",
     "case_data_latest",
     "case_get",
     "case_get_by_tracking_code",
@@ -64,11 +65,15 @@ __all__ = [
 # --- Case types --------------------------------------------------------------------
 
 
+_CASE_TYPE_CHOICES: BakedQuery[Any] = BakedQuery(
+    lambda shape: CaseType.objects.filter(is_active=True).order_by("name").values("slug", "name"),
+    name="case type choices",
+)
+
+
 def case_type_choices() -> list[tuple[str, str]]:
     """(slug, name) of the active case types, by name: for a select list."""
-    return list(
-        CaseType.objects.filter(is_active=True).order_by("name").values_list("slug", "name")
-    )
+    return [(row["slug"], row["name"]) for row in _CASE_TYPE_CHOICES.all()]
 
 
 def case_type_list(*, anonymous: bool | None = None) -> QuerySet[CaseType]:
@@ -742,17 +747,35 @@ def _search_filter(cases: QuerySet[Case], kind: str, v: Mapping[str, Any]) -> Qu
     return cases.filter(match, pk__gt=v["oldest"])
 
 
-def assignable_staff(*, case: Case) -> list[Any]:
-    """Colleagues who may handle cases of the case's department (one query)."""
+def _members_query(shape: int, *department_ids: int) -> QuerySet[Any]:
     from loket.core.services import User
 
-    rows = (
-        User.objects.filter(is_active=True, memberships__department_id=case.department_id)
-        .values_list("pk", "first_name", "last_name", "username", "memberships__role__permissions")
+    return (
+        User.objects.filter(is_active=True, memberships__department_id__in=department_ids)
+        .values("pk", "first_name", "last_name", "username", "memberships__role__permissions")
         .order_by("first_name", "last_name", "pk")
     )
+
+
+# The active members of some departments with their roles' permissions (shape: how many
+# departments).
+_MEMBERS: BakedQuery[Any] = BakedQuery(_members_query, name="department members")
+
+
+def assignable_staff_in(*, department_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(id, name) of the colleagues who may handle cases in any of the departments, by
+    name (one query): whom cases can be assigned to."""
+    ids = sorted(set(department_ids))
+    if not ids:
+        return []
     seen: dict[int, str] = {}
-    for pk, first, last, username, permissions in rows:
-        if PERM_HANDLE in (permissions or ()) and pk not in seen:
-            seen[pk] = f"{first} {last}".strip() or username
-    return [{"id": pk, "name": name} for pk, name in seen.items()]
+    for row in _MEMBERS.all(*ids, shape=len(ids)):
+        if PERM_HANDLE in (row["memberships__role__permissions"] or ()) and row["pk"] not in seen:
+            seen[row["pk"]] = f"{row['first_name']} {row['last_name']}".strip() or row["username"]
+    return list(seen.items())
+
+
+def assignable_staff(*, case: Case) -> list[Any]:
+    """Colleagues who may handle cases of the case's department (one query)."""
+    staff = assignable_staff_in(department_ids=[case.department_id])
+    return [{"id": pk, "name": name} for pk, name in staff]

@@ -57,9 +57,15 @@ def department_list(*, organisation: Organisation | None = None) -> QuerySet[Dep
     return departments
 
 
+_DEPARTMENT_CHOICES: BakedQuery[Any] = BakedQuery(
+    lambda shape: Department.objects.order_by("name", "pk").values("pk", "name"),
+    name="department choices",
+)
+
+
 def department_choices() -> list[tuple[int, str]]:
     """(id, name) of every department, by name: for a select list (no joins)."""
-    return list(Department.objects.order_by("name", "pk").values_list("pk", "name"))
+    return [(row["pk"], row["name"]) for row in _DEPARTMENT_CHOICES.all()]
 
 
 def department_list_for_staff(*, user: User) -> QuerySet[Department]:

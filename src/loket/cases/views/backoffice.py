@@ -132,16 +132,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _bulk_assign_form(request: HttpRequest, data: Any = None) -> AssignForm:
 
     departments = staff_department_ids(user=request.user, permission="cases.assign")
-    rows = (
-        User.objects.filter(is_active=True, memberships__department_id__in=departments)
-        .values_list("pk", "first_name", "last_name", "username", "memberships__role__permissions")
-        .order_by("first_name", "last_name", "pk")
-    )
-    choices: dict[int, str] = {}
-    for pk, first, last, username, permissions in rows:
-        if PERM_HANDLE in (permissions or ()):
-            choices.setdefault(pk, f"{first} {last}".strip() or username)
-    return AssignForm(data, staff_choices=list(choices.items()))
+    staff = selectors.assignable_staff_in(department_ids=departments)
+    return AssignForm(data, staff_choices=staff)
 
 
 @cases_staff
