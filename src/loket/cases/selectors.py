@@ -482,15 +482,14 @@ def display_value(value: Any) -> str:
 def _labels(case: Case, form_version: str) -> list[tuple[str, str]]:
     """(key, label) of the form the data was submitted with, in the form's order."""
     if form_version.startswith("catalog:") and case.case_type.service_id is not None:
-        from loket.catalog.selectors import form_definition_get, service_get_by_id
+        from loket.catalog.selectors import form_definition_get_by_service_id
 
         try:
             version = int(form_version.rsplit(":", 1)[1])
         except ValueError:
             version = None
-        service = service_get_by_id(service_id=case.case_type.service_id)
-        definition = (
-            form_definition_get(service=service, version=version) if service is not None else None
+        definition = form_definition_get_by_service_id(
+            service_id=case.case_type.service_id, version=version
         )
         if definition is not None:
             return [(f.key, f.label) for f in definition.fields()]

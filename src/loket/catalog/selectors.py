@@ -216,18 +216,34 @@ _PARSED_FORMS_MAX = 512
 _parsed_forms: dict[tuple[Any, ...], FormDef] = {}
 
 
+def _published_version_query(exact: bool, service_id: int, *version: int) -> QuerySet[Any]:
+    versions = FormDefinition.objects.filter(service_id=service_id, published_at__isnull=False)
+    if exact:
+        versions = versions.filter(version=version[0])
+    return versions.order_by("-version").values("pk", "version", "published_at")[:1]
+
+
+# Which published version a form is (shape: whether an exact version is asked for).
+_PUBLISHED_VERSION: BakedQuery[Any] = BakedQuery(
+    _published_version_query, name="published form version"
+)
+
+
 def form_definition_get(*, service: Service, version: int | None = None) -> FormDef | None:
     """The form residents fill in: the newest published version (or exactly
     ``version``, e.g. the one a case was submitted with). None: the service has no form."""
-    versions = FormDefinition.objects.filter(service=service, published_at__isnull=False)
-    if version is not None:
-        versions = versions.filter(version=version)
-    found = next(
-        iter(versions.order_by("-version").values_list("pk", "version", "published_at")[:1]),
-        None,
-    )
-    if found is None:
+    return form_definition_get_by_service_id(service_id=service.pk, version=version)
+
+
+def form_definition_get_by_service_id(
+    *, service_id: int, version: int | None = None
+) -> FormDef | None:
+    """As ``form_definition_get``, by the service's id (without reading the service)."""
+    values = (service_id,) if version is None else (service_id, version)
+    row = _PUBLISHED_VERSION.first(*values, shape=version is not None)
+    if row is None:
         return None
+    found = (row["pk"], row["version"], row["published_at"])
     parsed = _parsed_forms.get(found)
     if parsed is None:
         definition = FormDefinition.objects.values_list("definition", flat=True).get(pk=found[0])
