@@ -140,6 +140,15 @@ def form_field(field: BoundField, *, width: str = "") -> str:
     )
 
 
+@register.simple_tag
+def field_input(field: BoundField) -> str:
+    """The input of one field alone, as ``{{ field }}`` renders it (Django's plain widgets
+    without template includes, as ``form_field`` does)."""
+    if field.field.show_hidden_initial:
+        return str(field)
+    return field.as_widget(widget=_quick_widget(field.field.widget))
+
+
 @register.filter
 def tel_href(number: object) -> str:
     """A phone number as a ``tel:`` link target: digits and a leading plus only."""
@@ -240,9 +249,63 @@ def _select_html(widget: dict[str, Any]) -> str | None:
     return "".join(parts)
 
 
+_MULTIPLE_TEMPLATES = frozenset(
+    ("django/forms/widgets/checkbox_select.html", "django/forms/widgets/radio.html")
+)
+_INPUT_OPTION_TEMPLATES = frozenset(
+    ("django/forms/widgets/checkbox_option.html", "django/forms/widgets/radio_option.html")
+)
+
+
+def _input_option_html(option: dict[str, Any]) -> str | None:
+    """What ``django/forms/widgets/input_option.html`` renders for a check box or a
+    radio button of a group."""
+    if option["template_name"] not in _INPUT_OPTION_TEMPLATES or not _text(option["label"]):
+        return None
+    value = option["value"]
+    if type(value) is int:  # the template's ``stringformat:'s'``
+        option = {**option, "value": str(value)}
+    html = _input_html(option)
+    if html is None or not option["wrap_label"]:
+        return html
+    # Each included template's last newline stays in the output.
+    option_id = option["attrs"].get("id")
+    for_id = f' for="{conditional_escape(option_id)}"' if option_id else ""
+    return f"<label{for_id}>{html}\n {conditional_escape(str(option['label']))}</label>\n\n"
+
+
+def _multiple_html(widget: dict[str, Any]) -> str | None:
+    """What ``django/forms/widgets/multiple_input.html`` renders (check boxes, radio
+    buttons), or None when an option is not a plain one."""
+    group_id = widget["attrs"].get("id")
+    css = widget["attrs"].get("class")
+    parts = [
+        "<div",
+        f' id="{conditional_escape(group_id)}"' if group_id else "",
+        f' class="{conditional_escape(css)}"' if css else "",
+        ">",
+    ]
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            if not _text(group_name):
+                return None
+            parts.append(f"\n  <div><label>{conditional_escape(str(group_name))}</label>")
+        for option in group_choices:
+            html = _input_option_html(option)
+            if html is None:
+                return None
+            parts.append(f"<div>\n    {html}</div>")
+        if group_name:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
 def _quick_html(template_name: str, widget: dict[str, Any]) -> str | None:
     if template_name == _SELECT_TEMPLATE:
         return _select_html(widget)
+    if template_name in _MULTIPLE_TEMPLATES:
+        return _multiple_html(widget)
     if template_name == _TEXTAREA_TEMPLATE:
         return _textarea_html(widget)
     if template_name in _INPUT_TEMPLATES:
@@ -272,9 +335,11 @@ _QUICK: dict[type, type] = {
         forms.PasswordInput,
         forms.HiddenInput,
         forms.DateInput,
+        forms.CheckboxSelectMultiple,
+        forms.RadioSelect,
     )
 }
-_DEFAULT_TEMPLATES = _INPUT_TEMPLATES | {_SELECT_TEMPLATE, _TEXTAREA_TEMPLATE}
+_DEFAULT_TEMPLATES = _INPUT_TEMPLATES | _MULTIPLE_TEMPLATES | {_SELECT_TEMPLATE, _TEXTAREA_TEMPLATE}
 
 
 def _quick_widget(widget: Any) -> Any:

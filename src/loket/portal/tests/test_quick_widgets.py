@@ -34,6 +34,19 @@ class _Form(forms.Form):
     styled = forms.ChoiceField(
         choices=[("a", "A")], widget=forms.Select(attrs={"data-x": '1 "2"', "disabled": True})
     )
+    boxes = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(1, "Burgerzaken & <OCMW>"), (2, gettext_lazy("Open")), (30, 'Q"q')],
+    )
+    grouped_boxes = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+        choices=[("Stad", [("a", "A"), ("b", "B")]), ("OCMW", [("c", "C")])],
+    )
+    radios = forms.ChoiceField(
+        required=False, widget=forms.RadioSelect, choices=[("post", "Post"), ("mail", "Mail")]
+    )
 
 
 def _both(form: forms.Form, name: str) -> tuple[str, str]:
@@ -48,7 +61,16 @@ def test_same_html_as_django_unbound_and_bound():
     forms_to_check = [
         _Form(),
         _Form(
-            data={"plain": "a", "optional": "2", "grouped": "p", "many": ["x", "y"], "numbers": "2"}
+            data={
+                "plain": "a",
+                "optional": "2",
+                "grouped": "p",
+                "many": ["x", "y"],
+                "numbers": "2",
+                "boxes": ["1", "30"],
+                "grouped_boxes": ["c"],
+                "radios": "mail",
+            }
         ),
         _Form(data={"plain": "<script>", "many": ["z"]}),
         _Form(
@@ -83,6 +105,7 @@ def test_form_field_shows_the_choice_that_was_made():
 
 def test_other_widgets_are_left_alone():
     radio = forms.RadioSelect(choices=[("a", "A")])
+    radio.template_name = "partials/form_field.html"
     assert _quick_widget(radio) is radio
 
     class Custom(forms.TextInput):
