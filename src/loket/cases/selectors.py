@@ -532,8 +532,14 @@ def advice_for_case(*, case: Case) -> list[AdviceRequest]:
     return _ADVICE.all(case.pk)
 
 
+_ADVICE_DEPARTMENTS: BakedQuery[Any] = BakedQuery(
+    lambda shape, case_id: AdviceRequest.objects.filter(case_id=case_id).values("department_id"),
+    name="departments asked advice on a case",
+)
+
+
 def advice_department_ids_for_case(*, case: Case) -> set[int]:
-    return set(AdviceRequest.objects.filter(case=case).values_list("department_id", flat=True))
+    return {row["department_id"] for row in _ADVICE_DEPARTMENTS.all(case.pk)}
 
 
 # --- Back-office queues ------------------------------------------------------------

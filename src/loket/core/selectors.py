@@ -63,6 +63,21 @@ _DEPARTMENT_CHOICES: BakedQuery[Any] = BakedQuery(
 )
 
 
+_DEPARTMENTS_WITH_ORGANISATION: BakedQuery[Any] = BakedQuery(
+    lambda shape: Department.objects.values("pk", "name", "organisation__name"),
+    name="departments with their organisation",
+)
+
+
+def department_names_with_organisation() -> list[tuple[int, str, str]]:
+    """(id, name, the organisation's name) of every department, the primary
+    organisation's first (one query, no model instances)."""
+    return [
+        (row["pk"], row["name"], row["organisation__name"])
+        for row in _DEPARTMENTS_WITH_ORGANISATION.all()
+    ]
+
+
 def department_choices() -> list[tuple[int, str]]:
     """(id, name) of every department, by name: for a select list (no joins)."""
     return [(row["pk"], row["name"]) for row in _DEPARTMENT_CHOICES.all()]

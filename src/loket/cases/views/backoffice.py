@@ -48,6 +48,7 @@ from loket.cases.types import PartyRef
 from loket.core.selectors import (
     department_choices,
     department_list,
+    department_names_with_organisation,
     staff_department_ids,
     staff_has_permission,
 )
@@ -191,9 +192,9 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
         # departments were asked or answered.
         advice = [a for a in advice if a.department_id in mine]
     departments = [
-        (str(d.pk), f"{d.name} ({d.organisation.name})")
-        for d in department_list()
-        if d.pk != case.department_id
+        (str(pk), f"{name} ({organisation})")
+        for pk, name, organisation in department_names_with_organisation()
+        if pk != case.department_id
     ]
     context: dict[str, Any] = {
         "case": case,
