@@ -780,7 +780,7 @@ def assignable_staff_in(*, department_ids: Iterable[int]) -> list[tuple[int, str
     return list(seen.items())
 
 
-def assignable_staff(*, case: Case) -> list[Any]:
-    """Colleagues who may handle cases of the case's department (one query)."""
-    staff = assignable_staff_in(department_ids=[case.department_id])
-    return [{"id": pk, "name": name} for pk, name in staff]
+def assignable_staff(*, case: Case) -> list[tuple[int, str]]:
+    """(id, name) of the colleagues who may handle cases of the case's department (one
+    query)."""
+    return assignable_staff_in(department_ids=[case.department_id])

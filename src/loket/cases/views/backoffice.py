@@ -216,7 +216,7 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
         "answer_form": AdviceAnswerForm(),
         "assign_form": AssignForm(
             initial={"assignee": case.assignee_id, "version": case.version},
-            staff_choices=[(s["id"], s["name"]) for s in selectors.assignable_staff(case=case)],
+            staff_choices=selectors.assignable_staff(case=case),
         ),
         "today": case.submitted_at.date(),
         "orders": payment_selectors.orders_for_case(case_id=case.pk),
@@ -247,7 +247,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
             "assign_form",
             AssignForm(
                 request.POST,
-                staff_choices=[(s["id"], s["name"]) for s in selectors.assignable_staff(case=case)],
+                staff_choices=selectors.assignable_staff(case=case),
             ),
         ),
         "advies": (
