@@ -146,8 +146,8 @@ DATABASE_PREPARED_READS = (
     env_bool(
         "DATABASE_PREPARED_READS",
         True,
-        help="PostgreSQL: prepare the small reads that every page makes (the session, the "
-        "user, a case and its timeline) on a connection at their second use, so the server "
+        help="PostgreSQL: prepare the baked reads (the session, the user, a case and its "
+        "timeline, the work queues) on a connection at their second use, so the server "
         "plans them once per connection; other queries are unchanged. Off when "
         "DATABASE_CONN_MAX_AGE is 0 (behind a pooler in transaction mode). Turn off behind a "
         "pooler that cannot keep prepared statements (PgBouncer before 1.21, or without "
