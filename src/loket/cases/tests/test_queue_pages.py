@@ -91,7 +91,7 @@ def _expected(user: Any, queue: str, filters: dict[str, Any], search: str, cases
         Queue.ALL: lambda c: True,
     }
     found = []
-    for case in cases:
+    for case in sorted(cases, key=lambda c: -c.pk):  # newest first, as the queues
         visible = view_all or case.department_id in viewed or case.pk in advised
         if case.confidentiality == Confidentiality.SOCIAL and case.department_id not in social:
             visible = False
@@ -112,7 +112,7 @@ def _expected(user: Any, queue: str, filters: dict[str, Any], search: str, cases
         if search and search not in case.search_text.split() and search != case.reference:
             continue
         found.append(case.reference)
-    return sorted(found, key=lambda ref: -next(c.pk for c in cases if c.reference == ref))
+    return found
 
 
 def _all_pages(user: Any, queue: str, filters: dict[str, Any], search: str) -> list[str]:
