@@ -35,15 +35,18 @@ def _quick_password_hashing() -> Iterator[None]:
 
 
 def _empties_the_database(item: pytest.Item) -> bool:
-    """Whether the test ran as a transactional test, whose end empties every table."""
+    """Whether the test ran as a transactional test, whose end empties every table (as
+    pytest-django decides it)."""
+    from pytest_django.fixtures import validate_django_db
+
     names = getattr(item, "fixturenames", ())
-    if "transactional_db" in names or "live_server" in names:
+    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names):
         return True
     marker = item.get_closest_marker("django_db")
     if marker is None:
         return False
-    transaction = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
-    return bool(transaction or marker.kwargs.get("reset_sequences"))
+    transaction, reset_sequences, *_ = validate_django_db(marker)
+    return bool(transaction or reset_sequences)
 
 
 @pytest.hookimpl(wrapper=True)

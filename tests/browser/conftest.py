@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from loket.core.tests.migration_data import restore_migration_data
-
 # Playwright's sync API runs an event loop in this thread; the test code itself still
 # talks to the database (factories), which Django's async guard would refuse.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -92,7 +90,6 @@ def page(browser, live_server, transactional_db) -> Iterator[object]:
     """A fresh browser tab in Dutch, 1280 px wide, talking to the live test server."""
     from django.core.cache import cache
 
-    restore_migration_data()
     cache.clear()
     context = browser.new_context(
         base_url=live_server.url,

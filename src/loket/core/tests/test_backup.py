@@ -29,7 +29,6 @@ from django.db import connection, connections
 from loket.core import backup
 from loket.core.backup import BackupError, backup_create, backup_restore
 from loket.core.tests.factories import OrganisationFactory
-from loket.core.tests.migration_data import restore_migration_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +59,6 @@ def _without_audit_triggers(statement: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_database(transactional_db: Any) -> Iterator[None]:
-    restore_migration_data()  # an earlier flush may have removed it
     yield
     _without_audit_triggers("DELETE FROM core_auditevent")
 
